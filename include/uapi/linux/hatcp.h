@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hatcp: HA/TCP for Linux. Generic netlink control interface.
+ *
+ * Family HATCP_GENL_NAME, version HATCP_GENL_VERSION. Every command needs
+ * CAP_NET_ADMIN in the user namespace owning the caller's network namespace,
+ * and acts on that network namespace only. Attributes are validated strictly:
+ * unknown attributes, wrong lengths and out-of-range values are refused with
+ * an extended ack message naming the attribute.
+ *
+ * New attributes and commands are only ever appended; the version is bumped
+ * when the meaning of an existing one changes.
+ */
+#ifndef _UAPI_LINUX_HATCP_H
+#define _UAPI_LINUX_HATCP_H
+
+#define HATCP_GENL_NAME		"hatcp"
+#define HATCP_GENL_VERSION	1
+#define HATCP_MCGRP_EVENTS	"events"
+
+/* Most protected services per network namespace. */
+#define HATCP_MAX_POLICIES	1024
+
+enum hatcp_role {
+	HATCP_ROLE_STANDALONE,	/* no replication: the default */
+	HATCP_ROLE_PRIMARY,	/* serves clients, replicates to the peer */
+	HATCP_ROLE_REPLICA,	/* shadows the peer, egress suppressed */
+
+	__HATCP_ROLE_MAX,
+	HATCP_ROLE_MAX = __HATCP_ROLE_MAX - 1
+};
+
+enum hatcp_cmd {
+	HATCP_CMD_UNSPEC,
+
+	HATCP_CMD_GET_ROLE,	/* reply: HATCP_A_ROLE */
+	HATCP_CMD_SET_ROLE,	/* req: HATCP_A_ROLE */
+	HATCP_CMD_GET_PEER,	/* reply: HATCP_A_PEER, absent if unset */
+	HATCP_CMD_SET_PEER,	/* req: HATCP_A_PEER (LOCAL and REMOTE) */
+	HATCP_CMD_DEL_PEER,
+	HATCP_CMD_ADD_POLICY,	/* req: HATCP_A_POLICY */
+	HATCP_CMD_DEL_POLICY,	/* req: HATCP_A_POLICY */
+	HATCP_CMD_GET_POLICY,	/* dump: one HATCP_A_POLICY per message */
+	HATCP_CMD_GET_STATS,	/* reply: HATCP_A_STATS */
+	HATCP_CMD_GET_FLOW,	/* dump: one HATCP_A_FLOW per message */
+	HATCP_CMD_PROMOTE,	/* replica -> primary; no-op if primary */
+	HATCP_CMD_DEMOTE,	/* primary -> replica; no-op if replica */
+	HATCP_CMD_EVENT,	/* multicast on HATCP_MCGRP_EVENTS only */
+
+	__HATCP_CMD_MAX,
+	HATCP_CMD_MAX = __HATCP_CMD_MAX - 1
+};
+
+enum hatcp_attr {
+	HATCP_A_UNSPEC,
+	HATCP_A_PAD,
+	HATCP_A_ROLE,		/* u32, enum hatcp_role */
+	HATCP_A_PEER,		/* nest, enum hatcp_peer_attr */
+	HATCP_A_POLICY,		/* nest, enum hatcp_policy_attr */
+	HATCP_A_STATS,		/* nest, enum hatcp_stats_attr */
+	HATCP_A_FLOW,		/* nest, enum hatcp_flow_attr */
+	HATCP_A_EVENT,		/* u32, enum hatcp_event */
+	HATCP_A_OLD_ROLE,	/* u32, enum hatcp_role: in role events */
+
+	__HATCP_A_MAX,
+	HATCP_A_MAX = __HATCP_A_MAX - 1
+};
+
+/* The replication channel's two ends. Addresses in network byte order. */
+enum hatcp_peer_attr {
+	HATCP_PEER_A_UNSPEC,
+	HATCP_PEER_A_LOCAL_IPV4,	/* be32, required on set */
+	HATCP_PEER_A_REMOTE_IPV4,	/* be32, required on set */
+	HATCP_PEER_A_IFINDEX,		/* u32, optional: bind to this device */
+
+	__HATCP_PEER_A_MAX,
+	HATCP_PEER_A_MAX = __HATCP_PEER_A_MAX - 1
+};
+
+/* A protected service: a local TCP port, optionally on one address. */
+enum hatcp_policy_attr {
+	HATCP_POLICY_A_UNSPEC,
+	HATCP_POLICY_A_ADDR_IPV4,	/* be32, optional: absent = any */
+	HATCP_POLICY_A_PORT,		/* u16, host order, 1..65535 */
+
+	__HATCP_POLICY_A_MAX,
+	HATCP_POLICY_A_MAX = __HATCP_POLICY_A_MAX - 1
+};
+
+/* Counters since the namespace's state was created; gauges say so. */
+enum hatcp_stats_attr {
+	HATCP_STATS_A_UNSPEC,
+	HATCP_STATS_A_PAD,
+	HATCP_STATS_A_POLICIES,		/* u32 gauge: protected services */
+	HATCP_STATS_A_FLOWS,		/* u32 gauge: tracked flows */
+	HATCP_STATS_A_ROLE_CHANGES,	/* u64 */
+	HATCP_STATS_A_PROMOTIONS,	/* u64 */
+	HATCP_STATS_A_DEMOTIONS,	/* u64 */
+	HATCP_STATS_A_CONFIG_REJECTED,	/* u64: well-formed but refused */
+	HATCP_STATS_A_MALFORMED,	/* u64: requests failing validation */
+
+	__HATCP_STATS_A_MAX,
+	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
+};
+
+/* One tracked connection, as the local node sees it. */
+enum hatcp_flow_attr {
+	HATCP_FLOW_A_UNSPEC,
+	HATCP_FLOW_A_PAD,
+	HATCP_FLOW_A_ROLE,		/* u32, enum hatcp_role */
+	HATCP_FLOW_A_SADDR_IPV4,	/* be32: the client */
+	HATCP_FLOW_A_DADDR_IPV4,	/* be32: the service */
+	HATCP_FLOW_A_SPORT,		/* u16, host order */
+	HATCP_FLOW_A_DPORT,		/* u16, host order */
+	HATCP_FLOW_A_STATE,		/* u32, TCP_* state of the socket */
+	HATCP_FLOW_A_PROTECTED,		/* u8, 1 if replicated */
+
+	__HATCP_FLOW_A_MAX,
+	HATCP_FLOW_A_MAX = __HATCP_FLOW_A_MAX - 1
+};
+
+/* HATCP_A_EVENT values; the event carries the object it is about. */
+enum hatcp_event {
+	HATCP_EVENT_UNSPEC,
+	HATCP_EVENT_ROLE_CHANGED,	/* HATCP_A_ROLE, HATCP_A_OLD_ROLE */
+	HATCP_EVENT_PEER_CHANGED,	/* HATCP_A_PEER, absent if deleted */
+	HATCP_EVENT_POLICY_ADDED,	/* HATCP_A_POLICY */
+	HATCP_EVENT_POLICY_DELETED,	/* HATCP_A_POLICY */
+
+	__HATCP_EVENT_MAX,
+	HATCP_EVENT_MAX = __HATCP_EVENT_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_HATCP_H */

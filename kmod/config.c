@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: the node's role and replication peer. Callers hold hn->lock, so
+ * that the change and the event announcing it are ordered together.
+ */
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include "config.h"
+
+static const char *const role_names[] = {
+	[HATCP_ROLE_STANDALONE] = "standalone",
+	[HATCP_ROLE_PRIMARY] = "primary",
+	[HATCP_ROLE_REPLICA] = "replica",
+};
+
+static bool peer_is_set(struct hatcp_net *hn)
+{
+	return rcu_access_pointer(hn->peer);
+}
+
+static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
+			struct hatcp_role_change *chg)
+{
+	chg->old_role = hn->role;
+	chg->new_role = role;
+	if (role == hn->role)
+		return;
+
+	WRITE_ONCE(hn->role, role);
+	atomic64_inc(&hn->stats.role_changes);
+	if (chg->old_role == HATCP_ROLE_REPLICA && role == HATCP_ROLE_PRIMARY)
+		atomic64_inc(&hn->stats.promotions);
+	if (chg->old_role == HATCP_ROLE_PRIMARY && role == HATCP_ROLE_REPLICA)
+		atomic64_inc(&hn->stats.demotions);
+	pr_info("netns %u: role %s -> %s\n", hn->net->ns.inum,
+		role_names[chg->old_role], role_names[role]);
+}
+
+static int refuse(struct hatcp_net *hn)
+{
+	atomic64_inc(&hn->stats.config_rejected);
+	return -EINVAL;
+}
+
+int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
+		   struct hatcp_role_change *chg,
+		   struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hn->lock);
+
+	/* A primary or replica without a peer would replicate nowhere. */
+	if (role != HATCP_ROLE_STANDALONE && !peer_is_set(hn)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "set a peer before taking role primary or replica");
+		return refuse(hn);
+	}
+	role_switch(hn, role, chg);
+	return 0;
+}
+
+/* Idempotent: promoting a primary again changes nothing and succeeds. */
+int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
+		  struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hn->lock);
+
+	if (hn->role == HATCP_ROLE_STANDALONE) {
+		NL_SET_ERR_MSG_MOD(extack, "only a replica can be promoted");
+		return refuse(hn);
+	}
+	role_switch(hn, HATCP_ROLE_PRIMARY, chg);
+	return 0;
+}
+
+int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
+		 struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hn->lock);
+
+	if (hn->role == HATCP_ROLE_STANDALONE) {
+		NL_SET_ERR_MSG_MOD(extack, "only a primary can be demoted");
+		return refuse(hn);
+	}
+	role_switch(hn, HATCP_ROLE_REPLICA, chg);
+	return 0;
+}
+
+/* Channel endpoints must be real unicast addresses, distinct. */
+static bool channel_addr_ok(__be32 addr)
+{
+	return !ipv4_is_zeronet(addr) && !ipv4_is_multicast(addr) &&
+	       !ipv4_is_lbcast(addr);
+}
+
+/* RCU rather than RTNL: hn->lock must never nest outside RTNL. */
+static bool device_exists(struct net *net, int ifindex)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = dev_get_by_index_rcu(net, ifindex);
+	rcu_read_unlock();
+	return found;
+}
+
+static void peer_free(struct hatcp_peer *peer)
+{
+	if (!peer)
+		return;
+	kfree_rcu(peer, rcu);
+	hatcp_obj_put();
+}
+
+int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
+		   struct netlink_ext_ack *extack)
+{
+	struct hatcp_peer *peer, *old;
+
+	lockdep_assert_held(&hn->lock);
+
+	if (!channel_addr_ok(want->local)) {
+		NL_SET_ERR_MSG_MOD(extack, "local address must be unicast");
+		return refuse(hn);
+	}
+	if (!channel_addr_ok(want->remote)) {
+		NL_SET_ERR_MSG_MOD(extack, "remote address must be unicast");
+		return refuse(hn);
+	}
+	if (want->local == want->remote) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "local and remote addresses must differ");
+		return refuse(hn);
+	}
+	if (want->ifindex && !device_exists(hn->net, want->ifindex)) {
+		NL_SET_ERR_MSG_MOD(extack, "no such device in this namespace");
+		atomic64_inc(&hn->stats.config_rejected);
+		return -ENODEV;
+	}
+
+	peer = kmemdup(want, sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return -ENOMEM;
+	hatcp_obj_get();
+
+	old = rcu_replace_pointer(hn->peer, peer, lockdep_is_held(&hn->lock));
+	peer_free(old);
+	return 0;
+}
+
+int hatcp_peer_del(struct hatcp_net *hn, struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hn->lock);
+
+	if (hn->role != HATCP_ROLE_STANDALONE) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "set role standalone before deleting the peer");
+		return refuse(hn);
+	}
+	if (!peer_is_set(hn)) {
+		NL_SET_ERR_MSG_MOD(extack, "no peer is set");
+		atomic64_inc(&hn->stats.config_rejected);
+		return -ENOENT;
+	}
+	hatcp_peer_flush(hn);
+	return 0;
+}
+
+/* Also used on namespace exit, where no role check applies. */
+void hatcp_peer_flush(struct hatcp_net *hn)
+{
+	peer_free(rcu_replace_pointer(hn->peer, NULL,
+				      lockdep_is_held(&hn->lock)));
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: HA/TCP for Linux. Module entry points and per network namespace
+ * state.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include "config.h"
+#include "netlink.h"
+#include "policy.h"
+
+unsigned int hatcp_net_id __read_mostly;
+atomic_t hatcp_live_objects = ATOMIC_INIT(0);
+
+static int __net_init hatcp_net_init(struct net *net)
+{
+	struct hatcp_net *hn = hatcp_pernet(net);
+
+	hn->net = net;
+	mutex_init(&hn->lock);
+	hn->role = HATCP_ROLE_STANDALONE;
+	RCU_INIT_POINTER(hn->peer, NULL);
+	hash_init(hn->policies);
+	INIT_HLIST_HEAD(&hn->flows);
+	return 0;
+}
+
+/* Runs when a namespace dies and, for every namespace, on unload. */
+static void __net_exit hatcp_net_exit(struct net *net)
+{
+	struct hatcp_net *hn = hatcp_pernet(net);
+
+	mutex_lock(&hn->lock);
+	hatcp_policy_flush(hn);
+	hatcp_peer_flush(hn);
+	mutex_unlock(&hn->lock);
+	mutex_destroy(&hn->lock);
+}
+
+static struct pernet_operations hatcp_net_ops = {
+	.init = hatcp_net_init,
+	.exit = hatcp_net_exit,
+	.id = &hatcp_net_id,
+	.size = sizeof(struct hatcp_net),
+};
+
+static int __init hatcp_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&hatcp_net_ops);
+	if (err)
+		return err;
+	err = hatcp_genl_init();
+	if (err) {
+		unregister_pernet_subsys(&hatcp_net_ops);
+		return err;
+	}
+	pr_info("loaded, genetlink family %s version %d\n", HATCP_GENL_NAME,
+		HATCP_GENL_VERSION);
+	return 0;
+}
+
+static void __exit hatcp_exit(void)
+{
+	hatcp_genl_exit();
+	unregister_pernet_subsys(&hatcp_net_ops);
+	/* Let kfree_rcu() callbacks run before the module text goes. */
+	rcu_barrier();
+	WARN(atomic_read(&hatcp_live_objects),
+	     "hatcp: %d objects leaked at unload\n",
+	     atomic_read(&hatcp_live_objects));
+	pr_info("unloaded\n");
+}
+
+module_init(hatcp_init);
+module_exit(hatcp_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("HA/TCP: TCP connections that survive a server's death");
+MODULE_AUTHOR("The hatcp developers");
+MODULE_ALIAS_GENL_FAMILY(HATCP_GENL_NAME);

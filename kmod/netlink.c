@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: the generic netlink family "hatcp". It translates requests into
+ * calls on config.c and policy.c and announces every change on the events
+ * multicast group.
+ *
+ * Requests are parsed here, strictly, rather than by the genetlink core, so
+ * that a malformed request is counted in the caller's namespace as well as
+ * refused with an extended ack naming the attribute.
+ */
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+#include "config.h"
+#include "flow.h"
+#include "netlink.h"
+#include "policy.h"
+
+static const struct nla_policy peer_nl_policy[HATCP_PEER_A_MAX + 1] = {
+	[HATCP_PEER_A_LOCAL_IPV4] = { .type = NLA_BE32 },
+	[HATCP_PEER_A_REMOTE_IPV4] = { .type = NLA_BE32 },
+	[HATCP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy policy_nl_policy[HATCP_POLICY_A_MAX + 1] = {
+	[HATCP_POLICY_A_ADDR_IPV4] = { .type = NLA_BE32 },
+	[HATCP_POLICY_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+/* Output-only attributes have no entry, so requests carrying them fail. */
+static const struct nla_policy hatcp_nl_policy[HATCP_A_MAX + 1] = {
+	[HATCP_A_ROLE] = NLA_POLICY_MAX(NLA_U32, HATCP_ROLE_MAX),
+	[HATCP_A_PEER] = NLA_POLICY_NESTED(peer_nl_policy),
+	[HATCP_A_POLICY] = NLA_POLICY_NESTED(policy_nl_policy),
+};
+
+enum hatcp_mcgrp { HATCP_MCGRP_EVENTS_IDX };
+
+static const struct genl_multicast_group hatcp_mcgrps[] = {
+	[HATCP_MCGRP_EVENTS_IDX] = { .name = HATCP_MCGRP_EVENTS },
+};
+
+static struct genl_family hatcp_family;
+
+static struct hatcp_net *info_pernet(struct genl_info *info)
+{
+	return hatcp_pernet(genl_info_net(info));
+}
+
+static int malformed(struct hatcp_net *hn, int err)
+{
+	atomic64_inc(&hn->stats.malformed);
+	return err;
+}
+
+/* Strict parse of a request's attributes into @tb. */
+static int parse_request(struct genl_info *info, struct nlattr **tb)
+{
+	struct hatcp_net *hn = info_pernet(info);
+	int err;
+
+	if (info->genlhdr->reserved) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "genetlink header reserved field must be 0");
+		return malformed(hn, -EINVAL);
+	}
+	err = nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, HATCP_A_MAX,
+			  hatcp_nl_policy, info->extack);
+	return err ? malformed(hn, err) : 0;
+}
+
+/* Parses the nest @type of @tb, which the request must carry. */
+static int parse_nest(struct genl_info *info, struct nlattr **tb, int type,
+		      struct nlattr **ntb, int maxtype,
+		      const struct nla_policy *policy)
+{
+	if (NL_REQ_ATTR_CHECK(info->extack, NULL, tb, type)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "required attribute missing");
+		return malformed(info_pernet(info), -EINVAL);
+	}
+	/* Cannot fail: nlmsg_parse() validated the nest already. */
+	return nla_parse_nested(ntb, maxtype, tb[type], policy, info->extack);
+}
+
+/* Dumps take no attributes; refuse any rather than ignore them. */
+static int check_dump_request(struct netlink_callback *cb)
+{
+	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
+
+	if (!ghdr->reserved && !nlmsg_attrlen(cb->nlh, GENL_HDRLEN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(cb->extack, "dump requests take no attributes");
+	return malformed(hatcp_pernet(sock_net(cb->skb->sk)), -EINVAL);
+}
+
+static int put_peer(struct sk_buff *skb, const struct hatcp_peer *peer)
+{
+	struct nlattr *nest = nla_nest_start(skb, HATCP_A_PEER);
+
+	if (!nest ||
+	    nla_put_in_addr(skb, HATCP_PEER_A_LOCAL_IPV4, peer->local) ||
+	    nla_put_in_addr(skb, HATCP_PEER_A_REMOTE_IPV4, peer->remote) ||
+	    (peer->ifindex &&
+	     nla_put_u32(skb, HATCP_PEER_A_IFINDEX, peer->ifindex))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_policy(struct sk_buff *skb, __be32 addr, u16 port)
+{
+	struct nlattr *nest = nla_nest_start(skb, HATCP_A_POLICY);
+
+	if (!nest ||
+	    (addr && nla_put_in_addr(skb, HATCP_POLICY_A_ADDR_IPV4, addr)) ||
+	    nla_put_u16(skb, HATCP_POLICY_A_PORT, port)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Events. A failure to allocate or send one is not the requester's
+ * problem: the change itself is done, so events are best effort.
+ */
+static struct sk_buff *event_new(struct hatcp_net *hn, enum hatcp_event ev,
+				 void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&hatcp_family, hn->net, HATCP_MCGRP_EVENTS_IDX))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &hatcp_family, 0, HATCP_CMD_EVENT);
+	if (!*hdr || nla_put_u32(skb, HATCP_A_EVENT, ev)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void event_send(struct hatcp_net *hn, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&hatcp_family, hn->net, skb, 0,
+				HATCP_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+static void event_role(struct hatcp_net *hn,
+		       const struct hatcp_role_change *chg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (chg->old_role == chg->new_role)
+		return;
+	skb = event_new(hn, HATCP_EVENT_ROLE_CHANGED, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, HATCP_A_ROLE, chg->new_role) ||
+	    nla_put_u32(skb, HATCP_A_OLD_ROLE, chg->old_role)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(hn, skb, hdr);
+}
+
+static void event_peer(struct hatcp_net *hn)
+{
+	const struct hatcp_peer *peer;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = event_new(hn, HATCP_EVENT_PEER_CHANGED, &hdr);
+	if (!skb)
+		return;
+	peer = rcu_dereference_protected(hn->peer, lockdep_is_held(&hn->lock));
+	if (peer && put_peer(skb, peer)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(hn, skb, hdr);
+}
+
+static void event_policy(struct hatcp_net *hn, enum hatcp_event ev,
+			 __be32 addr, u16 port)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = event_new(hn, ev, &hdr);
+	if (!skb)
+		return;
+	if (put_policy(skb, addr, port)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(hn, skb, hdr);
+}
+
+/* A unicast reply to @info carrying what @fill puts in it. */
+static int reply(struct genl_info *info, u8 cmd,
+		 int (*fill)(struct sk_buff *skb, struct hatcp_net *hn),
+		 struct hatcp_net *hn)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(skb, info, &hatcp_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto fail;
+	}
+	err = fill(skb, hn);
+	if (err)
+		goto fail;
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+fail:
+	nlmsg_free(skb);
+	return err;
+}
+
+static int fill_role(struct sk_buff *skb, struct hatcp_net *hn)
+{
+	return nla_put_u32(skb, HATCP_A_ROLE, READ_ONCE(hn->role));
+}
+
+static int hatcp_nl_get_role(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	int err;
+
+	err = parse_request(info, tb);
+	if (err)
+		return err;
+	return reply(info, HATCP_CMD_GET_ROLE, fill_role, info_pernet(info));
+}
+
+/* The role commands differ only in how they pick the new role. */
+static int role_cmd(struct genl_info *info, u8 cmd)
+{
+	struct hatcp_net *hn = info_pernet(info);
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	struct hatcp_role_change chg;
+	int err;
+
+	err = parse_request(info, tb);
+	if (err)
+		return err;
+	if (cmd == HATCP_CMD_SET_ROLE &&
+	    NL_REQ_ATTR_CHECK(info->extack, NULL, tb, HATCP_A_ROLE)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "role missing");
+		return malformed(hn, -EINVAL);
+	}
+
+	mutex_lock(&hn->lock);
+	if (cmd == HATCP_CMD_PROMOTE)
+		err = hatcp_promote(hn, &chg, info->extack);
+	else if (cmd == HATCP_CMD_DEMOTE)
+		err = hatcp_demote(hn, &chg, info->extack);
+	else
+		err = hatcp_role_set(hn, nla_get_u32(tb[HATCP_A_ROLE]), &chg,
+				     info->extack);
+	if (!err)
+		event_role(hn, &chg);
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hatcp_nl_set_role(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_cmd(info, HATCP_CMD_SET_ROLE);
+}
+
+static int hatcp_nl_promote(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_cmd(info, HATCP_CMD_PROMOTE);
+}
+
+static int hatcp_nl_demote(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_cmd(info, HATCP_CMD_DEMOTE);
+}
+
+static int fill_peer(struct sk_buff *skb, struct hatcp_net *hn)
+{
+	const struct hatcp_peer *peer;
+	int err = 0;
+
+	rcu_read_lock();
+	peer = rcu_dereference(hn->peer);
+	if (peer)
+		err = put_peer(skb, peer);
+	rcu_read_unlock();
+	return err;
+}
+
+static int hatcp_nl_get_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	int err;
+
+	err = parse_request(info, tb);
+	if (err)
+		return err;
+	return reply(info, HATCP_CMD_GET_PEER, fill_peer, info_pernet(info));
+}
+
+static int hatcp_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hatcp_net *hn = info_pernet(info);
+	struct nlattr *ptb[HATCP_PEER_A_MAX + 1];
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	struct hatcp_peer want = {};
+	int err;
+
+	err = parse_request(info, tb);
+	if (!err)
+		err = parse_nest(info, tb, HATCP_A_PEER, ptb,
+				 HATCP_PEER_A_MAX, peer_nl_policy);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, tb[HATCP_A_PEER], ptb,
+			      HATCP_PEER_A_LOCAL_IPV4) ||
+	    NL_REQ_ATTR_CHECK(info->extack, tb[HATCP_A_PEER], ptb,
+			      HATCP_PEER_A_REMOTE_IPV4)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "peer needs a local and a remote address");
+		return malformed(hn, -EINVAL);
+	}
+	want.local = nla_get_in_addr(ptb[HATCP_PEER_A_LOCAL_IPV4]);
+	want.remote = nla_get_in_addr(ptb[HATCP_PEER_A_REMOTE_IPV4]);
+	if (ptb[HATCP_PEER_A_IFINDEX])
+		want.ifindex = nla_get_u32(ptb[HATCP_PEER_A_IFINDEX]);
+
+	mutex_lock(&hn->lock);
+	err = hatcp_peer_set(hn, &want, info->extack);
+	if (!err)
+		event_peer(hn);
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hatcp_nl_del_peer(struct sk_buff *skb, struct genl_info *info)
+{
+	struct hatcp_net *hn = info_pernet(info);
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	int err;
+
+	err = parse_request(info, tb);
+	if (err)
+		return err;
+	mutex_lock(&hn->lock);
+	err = hatcp_peer_del(hn, info->extack);
+	if (!err)
+		event_peer(hn);
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+/* Add and delete share the request layout and differ in the call. */
+static int policy_cmd(struct genl_info *info, bool add)
+{
+	struct hatcp_net *hn = info_pernet(info);
+	struct nlattr *ptb[HATCP_POLICY_A_MAX + 1];
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	__be32 addr = 0;
+	u16 port;
+	int err;
+
+	err = parse_request(info, tb);
+	if (!err)
+		err = parse_nest(info, tb, HATCP_A_POLICY, ptb,
+				 HATCP_POLICY_A_MAX, policy_nl_policy);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, tb[HATCP_A_POLICY], ptb,
+			      HATCP_POLICY_A_PORT)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "policy needs a port");
+		return malformed(hn, -EINVAL);
+	}
+	port = nla_get_u16(ptb[HATCP_POLICY_A_PORT]);
+	if (ptb[HATCP_POLICY_A_ADDR_IPV4])
+		addr = nla_get_in_addr(ptb[HATCP_POLICY_A_ADDR_IPV4]);
+
+	mutex_lock(&hn->lock);
+	if (add)
+		err = hatcp_policy_add(hn, addr, port, info->extack);
+	else
+		err = hatcp_policy_del(hn, addr, port, info->extack);
+	if (!err)
+		event_policy(hn, add ? HATCP_EVENT_POLICY_ADDED :
+				 HATCP_EVENT_POLICY_DELETED, addr, port);
+	mutex_unlock(&hn->lock);
+	return err;
+}
+
+static int hatcp_nl_add_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	return policy_cmd(info, true);
+}
+
+static int hatcp_nl_del_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	return policy_cmd(info, false);
+}
+
+struct dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static void *dump_put(struct dump_ctx *ctx, u8 cmd)
+{
+	void *hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
+				ctx->cb->nlh->nlmsg_seq, &hatcp_family,
+				NLM_F_MULTI, cmd);
+
+	if (hdr)
+		nl_dump_check_consistent(ctx->cb, genlmsg_nlhdr(hdr));
+	return hdr;
+}
+
+static int dump_one_policy(const struct hatcp_policy *p, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	void *hdr = dump_put(ctx, HATCP_CMD_GET_POLICY);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put_policy(ctx->skb, p->addr, p->port)) {
+		genlmsg_cancel(ctx->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(ctx->skb, hdr);
+	return 0;
+}
+
+/* cb->args: [0] started, [1] hash bucket, [2] index in the bucket. */
+static int hatcp_nl_dump_policy(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct hatcp_net *hn = hatcp_pernet(sock_net(skb->sk));
+	struct dump_ctx ctx = { .skb = skb, .cb = cb };
+	struct hatcp_policy_cursor cur;
+	int err;
+
+	if (!cb->args[0]) {
+		err = check_dump_request(cb);
+		if (err)
+			return err;
+		cb->args[0] = 1;
+	}
+	cur.bucket = cb->args[1];
+	cur.index = cb->args[2];
+	cb->seq = READ_ONCE(hn->policy_gen);
+	err = hatcp_policy_walk(hn, &cur, dump_one_policy, &ctx);
+	cb->args[1] = cur.bucket;
+	cb->args[2] = cur.index;
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int put_flow(struct sk_buff *skb, const struct hatcp_flow *f)
+{
+	struct nlattr *nest = nla_nest_start(skb, HATCP_A_FLOW);
+
+	if (!nest ||
+	    nla_put_u32(skb, HATCP_FLOW_A_ROLE, f->role) ||
+	    nla_put_in_addr(skb, HATCP_FLOW_A_SADDR_IPV4, f->saddr) ||
+	    nla_put_in_addr(skb, HATCP_FLOW_A_DADDR_IPV4, f->daddr) ||
+	    nla_put_u16(skb, HATCP_FLOW_A_SPORT, ntohs(f->sport)) ||
+	    nla_put_u16(skb, HATCP_FLOW_A_DPORT, ntohs(f->dport)) ||
+	    nla_put_u32(skb, HATCP_FLOW_A_STATE, f->state) ||
+	    nla_put_u8(skb, HATCP_FLOW_A_PROTECTED, f->protected)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* cb->args: [0] started, [1] flows already sent. */
+static int hatcp_nl_dump_flow(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct hatcp_net *hn = hatcp_pernet(sock_net(skb->sk));
+	struct dump_ctx ctx = { .skb = skb, .cb = cb };
+	const struct hatcp_flow *f;
+	long i = 0;
+	void *hdr;
+	int err;
+
+	if (!cb->args[0]) {
+		err = check_dump_request(cb);
+		if (err)
+			return err;
+		cb->args[0] = 1;
+	}
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(f, &hn->flows, node) {
+		if (i++ < cb->args[1])
+			continue;
+		hdr = dump_put(&ctx, HATCP_CMD_GET_FLOW);
+		if (!hdr)
+			break;
+		if (put_flow(skb, f)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[1]++;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int fill_stats(struct sk_buff *skb, struct hatcp_net *hn)
+{
+	const struct hatcp_ctl_stats *s = &hn->stats;
+	struct nlattr *nest = nla_nest_start(skb, HATCP_A_STATS);
+
+	if (!nest ||
+	    nla_put_u32(skb, HATCP_STATS_A_POLICIES, READ_ONCE(hn->n_policies)) ||
+	    nla_put_u32(skb, HATCP_STATS_A_FLOWS, READ_ONCE(hn->n_flows)) ||
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_ROLE_CHANGES,
+			      atomic64_read(&s->role_changes),
+			      HATCP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_PROMOTIONS,
+			      atomic64_read(&s->promotions),
+			      HATCP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_DEMOTIONS,
+			      atomic64_read(&s->demotions),
+			      HATCP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_CONFIG_REJECTED,
+			      atomic64_read(&s->config_rejected),
+			      HATCP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_MALFORMED,
+			      atomic64_read(&s->malformed),
+			      HATCP_STATS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int hatcp_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[HATCP_A_MAX + 1];
+	int err;
+
+	err = parse_request(info, tb);
+	if (err)
+		return err;
+	return reply(info, HATCP_CMD_GET_STATS, fill_stats, info_pernet(info));
+}
+
+/*
+ * Every command, reads included, needs CAP_NET_ADMIN over the caller's
+ * namespace: flows and peers are not for unprivileged eyes.
+ */
+#define HATCP_PERM GENL_UNS_ADMIN_PERM
+
+static const struct genl_small_ops hatcp_ops[] = {
+	{ .cmd = HATCP_CMD_GET_ROLE, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_get_role },
+	{ .cmd = HATCP_CMD_SET_ROLE, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_set_role },
+	{ .cmd = HATCP_CMD_GET_PEER, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_get_peer },
+	{ .cmd = HATCP_CMD_SET_PEER, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_set_peer },
+	{ .cmd = HATCP_CMD_DEL_PEER, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_del_peer },
+	{ .cmd = HATCP_CMD_ADD_POLICY, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_add_policy },
+	{ .cmd = HATCP_CMD_DEL_POLICY, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_del_policy },
+	{ .cmd = HATCP_CMD_GET_POLICY, .flags = HATCP_PERM,
+	  .dumpit = hatcp_nl_dump_policy },
+	{ .cmd = HATCP_CMD_GET_STATS, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_get_stats },
+	{ .cmd = HATCP_CMD_GET_FLOW, .flags = HATCP_PERM,
+	  .dumpit = hatcp_nl_dump_flow },
+	{ .cmd = HATCP_CMD_PROMOTE, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_promote },
+	{ .cmd = HATCP_CMD_DEMOTE, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_demote },
+};
+
+/*
+ * No family policy and every command below resv_start_op: the core then
+ * leaves parsing to us (see parse_request()), including the reserved
+ * header field.
+ */
+static struct genl_family hatcp_family __ro_after_init = {
+	.name = HATCP_GENL_NAME,
+	.version = HATCP_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.small_ops = hatcp_ops,
+	.n_small_ops = ARRAY_SIZE(hatcp_ops),
+	.resv_start_op = HATCP_CMD_MAX + 1,
+	.mcgrps = hatcp_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(hatcp_mcgrps),
+};
+
+int __init hatcp_genl_init(void)
+{
+	return genl_register_family(&hatcp_family);
+}
+
+void hatcp_genl_exit(void)
+{
+	genl_unregister_family(&hatcp_family);
+}
