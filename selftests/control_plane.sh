@@ -81,7 +81,7 @@ check_fails "port 0 refused by hatcpctl" 'bad port "0"' \
 	ctl "$ns" policy add port 0
 check_fails "multicast service address refused" 'must be unicast' \
 	ctl "$ns" policy add addr 239.1.1.1 port 80
-check_eq "policy list -j" '[[None, 80], ["192.0.2.10", 443]]' \
+check_eq "policy list -j" "[[None, 80], ['192.0.2.10', 443]]" \
 	"$(json_get "$(ctl "$ns" policy list -j)" \
 		'sorted([[p.get("addr"), p["port"]] for p in j], key=lambda x: x[1])')"
 check "policy del with address" ctl "$ns" policy del addr 192.0.2.10 port 443

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "model/peer.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace hatcp {
+
+void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_name)
+{
+    object["local"] = peer.local.to_string();
+    object["remote"] = peer.remote.to_string();
+    if (peer.ifindex) {
+        object["dev"] = device_name(*peer.ifindex);
+    }
+}
+
+Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name)
+{
+    Json object = Json::object();
+    if (peer) {
+        add_peer_fields(object, *peer, device_name);
+    }
+    return object;
+}
+
+std::string peer_words(const Peer& peer, const DeviceNamer& device_name)
+{
+    std::string words = fmt::format("local {} remote {}", peer.local.to_string(), peer.remote.to_string());
+    if (peer.ifindex) {
+        words += fmt::format(" dev {}", device_name(*peer.ifindex));
+    }
+    return words;
+}
+
+std::string peer_text(const std::optional<Peer>& peer, const DeviceNamer& device_name)
+{
+    return (peer ? peer_words(*peer, device_name) : std::string{"none"}) + '\n';
+}
+
+} // namespace hatcp

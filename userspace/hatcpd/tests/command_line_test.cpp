@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+// hatcpctl's word grammar: every command, -j in both places, and the
+// one-line usage errors.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cli/command_line.hpp"
+#include "cli/usage_error.hpp"
+#include "genl_message.hpp"
+
+namespace hatcp::cli {
+namespace {
+
+using test::be;
+using Args = std::vector<std::string>;
+
+Invocation parse(const Args& args)
+{
+    std::ostringstream out;
+    const ParseOutcome outcome = parse_command_line(args, out);
+    EXPECT_TRUE(std::holds_alternative<Invocation>(outcome));
+    EXPECT_EQ(out.str(), "");
+    return std::get<Invocation>(outcome);
+}
+
+std::string usage_error(const Args& args)
+{
+    std::ostringstream out;
+    try {
+        parse_command_line(args, out);
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "(no error)";
+}
+
+template <typename T>
+T parse_as(const Args& args)
+{
+    const Invocation invocation = parse(args);
+    EXPECT_TRUE(std::holds_alternative<T>(invocation.command));
+    return std::get<T>(invocation.command);
+}
+
+TEST(CommandLine, RoleSet)
+{
+    EXPECT_EQ(parse_as<SetRole>({"role", "set", "primary"}).role, Role::primary);
+    EXPECT_EQ(parse_as<SetRole>({"role", "set", "replica"}).role, Role::replica);
+    EXPECT_EQ(parse_as<SetRole>({"role", "set", "standalone"}).role, Role::standalone);
+}
+
+TEST(CommandLine, CommandsWithoutValues)
+{
+    parse_as<ShowRole>({"role", "show"});
+    parse_as<ShowPeer>({"peer", "show"});
+    parse_as<DeletePeer>({"peer", "del"});
+    parse_as<ListPolicies>({"policy", "list"});
+    parse_as<ShowStats>({"stats"});
+    parse_as<ShowFlows>({"flows"});
+    parse_as<Promote>({"promote"});
+    parse_as<Demote>({"demote"});
+    parse_as<Monitor>({"monitor"});
+}
+
+TEST(CommandLine, PeerSet)
+{
+    EXPECT_EQ(parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "dev", "lo"}).peer,
+              (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 1}));
+    EXPECT_EQ(parse_as<SetPeer>({"peer", "set", "remote", "10.0.0.2", "local", "10.0.0.1"}).peer,
+              (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt}));
+}
+
+TEST(CommandLine, PolicyAddAndDel)
+{
+    EXPECT_EQ(parse_as<AddPolicy>({"policy", "add", "port", "80"}).policy, (Policy{std::nullopt, 80}));
+    EXPECT_EQ(parse_as<AddPolicy>({"policy", "add", "addr", "10.0.0.10", "port", "443"}).policy,
+              (Policy{Ipv4Address{be("10.0.0.10")}, 443}));
+    EXPECT_EQ(parse_as<DeletePolicy>({"policy", "del", "port", "443", "addr", "10.0.0.10"}).policy,
+              (Policy{Ipv4Address{be("10.0.0.10")}, 443}));
+}
+
+TEST(CommandLine, JsonBeforeOrAfterTheCommand)
+{
+    for (const Args& args : std::vector<Args>{{"-j", "stats"},
+                                              {"stats", "-j"},
+                                              {"--json", "stats"},
+                                              {"stats", "--json"},
+                                              {"-j", "role", "show"},
+                                              {"role", "show", "-j"},
+                                              {"peer", "show", "-j"},
+                                              {"policy", "list", "-j"},
+                                              {"-j", "policy", "list"},
+                                              {"flows", "-j"},
+                                              {"monitor", "-j"},
+                                              {"-j", "monitor"}}) {
+        EXPECT_TRUE(parse(args).json) << args.front() << ' ' << args.back();
+    }
+    EXPECT_FALSE(parse({"stats"}).json);
+}
+
+TEST(CommandLine, JsonOnlyWhereThereIsOutput)
+{
+    EXPECT_EQ(usage_error({"promote", "-j"}), "unknown word \"-j\" (usage: hatcpctl promote)");
+    EXPECT_EQ(usage_error({"policy", "add", "port", "80", "-j"}),
+              "unknown word \"-j\" (usage: hatcpctl policy add [addr ADDR] port PORT)");
+}
+
+TEST(CommandLine, BadValues)
+{
+    EXPECT_EQ(usage_error({"policy", "add", "port", "0"}), "bad port \"0\"");
+    EXPECT_EQ(usage_error({"policy", "add", "port", "65536"}), "bad port \"65536\"");
+    EXPECT_EQ(usage_error({"policy", "del", "port", "80x"}), "bad port \"80x\"");
+    EXPECT_EQ(usage_error({"policy", "add", "addr", "10.0.0", "port", "80"}), "bad address \"10.0.0\"");
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.9.0", "remote", "10.9.0.1"}), "bad address \"10.9.0\"");
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.9.0.1", "remote", "10.9.0.2", "dev", "nosuch0"}),
+              "no such device \"nosuch0\"");
+    EXPECT_EQ(usage_error({"role", "set", "master"}), "unknown role \"master\" (standalone, primary or replica)");
+}
+
+TEST(CommandLine, UnknownWords)
+{
+    EXPECT_EQ(usage_error({"frob"}), "unknown word \"frob\" (try \"hatcpctl --help\")");
+    EXPECT_EQ(usage_error({"role", "frob"}), "unknown word \"frob\" (try \"hatcpctl --help\")");
+    EXPECT_EQ(usage_error({"stats", "flows"}), "unknown word \"flows\" (usage: hatcpctl stats)");
+    EXPECT_EQ(usage_error({"role", "show", "set"}), "unknown word \"set\" (usage: hatcpctl role show)");
+    EXPECT_EQ(usage_error({"role", "set", "primary", "now"}),
+              "unknown word \"now\" (usage: hatcpctl role set primary|replica|standalone)");
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "via", "x"}),
+              "unknown word \"via\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME])");
+    EXPECT_EQ(usage_error({"--frob"}), "unknown word \"--frob\" (try \"hatcpctl --help\")");
+}
+
+TEST(CommandLine, MissingWords)
+{
+    EXPECT_EQ(usage_error({}), "missing command (try \"hatcpctl --help\")");
+    EXPECT_EQ(usage_error({"-j"}), "missing command (try \"hatcpctl --help\")");
+    EXPECT_EQ(usage_error({"role"}), "\"role\" needs one of: set, show");
+    EXPECT_EQ(usage_error({"peer"}), "\"peer\" needs one of: set, show, del");
+    EXPECT_EQ(usage_error({"policy"}), "\"policy\" needs one of: add, del, list");
+    EXPECT_EQ(usage_error({"role", "set"}), "missing role (usage: hatcpctl role set primary|replica|standalone)");
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1"}),
+              "missing \"remote ADDR\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME])");
+    EXPECT_EQ(usage_error({"policy", "add"}),
+              "missing \"port PORT\" (usage: hatcpctl policy add [addr ADDR] port PORT)");
+    EXPECT_EQ(usage_error({"policy", "del", "port"}),
+              "\"port\" needs a value (usage: hatcpctl policy del [addr ADDR] port PORT)");
+}
+
+TEST(CommandLine, ParserErrorsAreOneLine)
+{
+    const std::string error = usage_error({"--json=maybe", "stats"});
+    EXPECT_NE(error.find("--json"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+TEST(CommandLine, WordsThatAreAlsoCommandNames)
+{
+    // A value may look like a command without being taken for one.
+    EXPECT_EQ(usage_error({"peer", "set", "local", "show", "remote", "10.0.0.2"}), "bad address \"show\"");
+    EXPECT_EQ(usage_error({"role", "set", "stats"}), "unknown role \"stats\" (standalone, primary or replica)");
+}
+
+TEST(CommandLine, Help)
+{
+    for (const Args& args : std::vector<Args>{{"-h"}, {"--help"}, {"-j", "--help"}}) {
+        std::ostringstream out;
+        const ParseOutcome outcome = parse_command_line(args, out);
+        ASSERT_TRUE(std::holds_alternative<EarlyExit>(outcome));
+        EXPECT_EQ(std::get<EarlyExit>(outcome).status, 0);
+        EXPECT_NE(out.str().find("peer set local ADDR remote ADDR [dev IFNAME]"), std::string::npos) << out.str();
+        EXPECT_NE(out.str().find("monitor"), std::string::npos);
+    }
+}
+
+TEST(CommandLine, SubcommandHelp)
+{
+    std::ostringstream out;
+    const ParseOutcome outcome = parse_command_line({"policy", "add", "--help"}, out);
+    ASSERT_TRUE(std::holds_alternative<EarlyExit>(outcome));
+    EXPECT_EQ(std::get<EarlyExit>(outcome).status, 0);
+    EXPECT_NE(out.str().find("policy add [addr ADDR] port PORT"), std::string::npos) << out.str();
+}
+
+TEST(CommandLine, Version)
+{
+    std::ostringstream out;
+    const ParseOutcome outcome = parse_command_line({"--version"}, out);
+    ASSERT_TRUE(std::holds_alternative<EarlyExit>(outcome));
+    EXPECT_EQ(std::get<EarlyExit>(outcome).status, 0);
+    EXPECT_EQ(out.str().rfind("hatcpctl ", 0), 0U) << out.str();
+    EXPECT_EQ(out.str().back(), '\n');
+}
+
+} // namespace
+} // namespace hatcp::cli

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+// Events: decoding from crafted multicast messages, and their JSON and text.
+#include <string>
+
+#include <gtest/gtest.h>
+#include <linux/genetlink.h>
+#include <linux/hatcp.h>
+#include <nlohmann/json.hpp>
+
+#include "genl_message.hpp"
+#include "model/event.hpp"
+#include "netlink/ctrl_codec.hpp"
+#include "netlink/errors.hpp"
+#include "netlink/event_codec.hpp"
+
+namespace hatcp {
+namespace {
+
+using netlink::decode_event_message;
+using test::be;
+using test::MessageBuilder;
+
+std::string fake_device_name(std::uint32_t ifindex)
+{
+    return "dev" + std::to_string(ifindex);
+}
+
+TEST(EventDecode, RoleChanged)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_ROLE_CHANGED)
+        .u32(HATCP_A_ROLE, HATCP_ROLE_PRIMARY)
+        .u32(HATCP_A_OLD_ROLE, HATCP_ROLE_REPLICA);
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(*event, (Event{HATCP_EVENT_ROLE_CHANGED, Role::primary, Role::replica, std::nullopt, std::nullopt}));
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+              R"({"event":"role_changed","role":"primary","old_role":"replica"})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "role_changed role primary old_role replica");
+}
+
+TEST(EventDecode, PeerChanged)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_PEER_CHANGED)
+        .begin(HATCP_A_PEER)
+        .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
+        .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
+        .u32(HATCP_PEER_A_IFINDEX, 4)
+        .end();
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+              R"({"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","dev":"dev4"})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "peer_changed local 10.0.0.1 remote 10.0.0.2 dev dev4");
+}
+
+TEST(EventDecode, PeerDeleted)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_PEER_CHANGED);
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_FALSE(event->peer);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(), R"({"event":"peer_changed"})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "peer_changed none");
+}
+
+TEST(EventDecode, PolicyAddedForAnyAddress)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_POLICY_ADDED).begin(HATCP_A_POLICY).u16(HATCP_POLICY_A_PORT, 80).end();
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(), R"({"event":"policy_added","port":80})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "policy_added port 80");
+}
+
+TEST(EventDecode, PolicyDeletedWithAddress)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_POLICY_DELETED)
+        .begin(HATCP_A_POLICY)
+        .u32(HATCP_POLICY_A_ADDR_IPV4, be("10.0.0.10"))
+        .u16(HATCP_POLICY_A_PORT, 80)
+        .end();
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+              R"({"event":"policy_deleted","addr":"10.0.0.10","port":80})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "policy_deleted addr 10.0.0.10 port 80");
+}
+
+TEST(EventDecode, UnknownEventKeepsItsNumberAndDropsTheRest)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, 17).u32(HATCP_A_ROLE, HATCP_ROLE_PRIMARY).u64(42, 1);
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->type, 17U);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(), R"({"event":"event_17"})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "event_17");
+}
+
+TEST(EventDecode, UnknownAttributesAreIgnored)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(42, 5)
+        .u32(HATCP_A_EVENT, HATCP_EVENT_ROLE_CHANGED)
+        .u32(HATCP_A_ROLE, HATCP_ROLE_STANDALONE)
+        .u32(HATCP_A_OLD_ROLE, HATCP_ROLE_PRIMARY);
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+              R"({"event":"role_changed","role":"standalone","old_role":"primary"})");
+}
+
+TEST(EventDecode, OtherCommandsAreNotEvents)
+{
+    MessageBuilder message{HATCP_CMD_GET_ROLE};
+    message.u32(HATCP_A_ROLE, HATCP_ROLE_PRIMARY);
+    EXPECT_EQ(decode_event_message(message.header()), std::nullopt);
+}
+
+TEST(EventDecode, EventWithoutTypeIsAnError)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_ROLE, HATCP_ROLE_PRIMARY);
+    EXPECT_THROW(decode_event_message(message.header()), netlink::ProtocolError);
+}
+
+TEST(EventNames, KnownAndUnknown)
+{
+    EXPECT_EQ(event_name(HATCP_EVENT_ROLE_CHANGED), "role_changed");
+    EXPECT_EQ(event_name(HATCP_EVENT_PEER_CHANGED), "peer_changed");
+    EXPECT_EQ(event_name(HATCP_EVENT_POLICY_ADDED), "policy_added");
+    EXPECT_EQ(event_name(HATCP_EVENT_POLICY_DELETED), "policy_deleted");
+    EXPECT_EQ(event_name(0), "event_0");
+    EXPECT_EQ(event_name(5), "event_5");
+}
+
+TEST(FamilyRemoval, DelFamilyOfHatcp)
+{
+    MessageBuilder message{CTRL_CMD_DELFAMILY, GENL_ID_CTRL};
+    message.u16(CTRL_ATTR_FAMILY_ID, 0x1d).string(CTRL_ATTR_FAMILY_NAME, "hatcp");
+    EXPECT_TRUE(netlink::is_family_removal(message.header(), "hatcp"));
+}
+
+TEST(FamilyRemoval, OtherFamilyOrCommandOrSender)
+{
+    MessageBuilder other_family{CTRL_CMD_DELFAMILY, GENL_ID_CTRL};
+    other_family.string(CTRL_ATTR_FAMILY_NAME, "hatcpx");
+    EXPECT_FALSE(netlink::is_family_removal(other_family.header(), "hatcp"));
+
+    MessageBuilder new_family{CTRL_CMD_NEWFAMILY, GENL_ID_CTRL};
+    new_family.string(CTRL_ATTR_FAMILY_NAME, "hatcp");
+    EXPECT_FALSE(netlink::is_family_removal(new_family.header(), "hatcp"));
+
+    MessageBuilder not_ctrl{CTRL_CMD_DELFAMILY, test::test_family};
+    not_ctrl.string(CTRL_ATTR_FAMILY_NAME, "hatcp");
+    EXPECT_FALSE(netlink::is_family_removal(not_ctrl.header(), "hatcp"));
+
+    const MessageBuilder no_name{CTRL_CMD_DELFAMILY, GENL_ID_CTRL};
+    EXPECT_FALSE(netlink::is_family_removal(no_name.header(), "hatcp"));
+}
+
+} // namespace
+} // namespace hatcp
