@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli/monitor.hpp"
-#include "cli/stop_signals.hpp"
+#include "stop_signals.hpp"
 #include "genl_message.hpp"
 #include "netlink/errors.hpp"
 

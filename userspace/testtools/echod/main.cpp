@@ -23,6 +23,7 @@
 namespace {
 
 using namespace hatcp::testtools;
+using hatcp::StopSignals;
 
 // Written under a temporary name and renamed, so a test polling for the
 // file never reads half of it.

@@ -17,6 +17,7 @@
 namespace {
 
 using namespace hatcp::testtools;
+using hatcp::StopSignals;
 
 constexpr int verification_failed = 1;
 constexpr int setup_failed = 3;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/monitor.hpp"
-#include "cli/stop_signals.hpp"
+#include "stop_signals.hpp"
 
 namespace hatcp::cli {
 

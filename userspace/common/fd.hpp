@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-namespace hatcp::testtools {
+namespace hatcp {
 
 // One owned file descriptor, closed when the owner goes: every socket, epoll,
 // timer and signal descriptor of the tools lives in one of these, so no exit
@@ -46,4 +46,4 @@ private:
     int fd_ = -1;
 };
 
-} // namespace hatcp::testtools
+} // namespace hatcp

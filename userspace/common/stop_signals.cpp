@@ -9,7 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-namespace hatcp::testtools {
+namespace hatcp {
 
 namespace {
 
@@ -69,4 +69,4 @@ int StopSignals::take() const noexcept
     return static_cast<int>(info.ssi_signo);
 }
 
-} // namespace hatcp::testtools
+} // namespace hatcp

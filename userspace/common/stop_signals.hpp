@@ -5,7 +5,7 @@
 
 #include "fd.hpp"
 
-namespace hatcp::testtools {
+namespace hatcp {
 
 // SIGINT and SIGTERM as a readable descriptor (signalfd) in the tools' epoll
 // loop, so a stop is handled between two events and the final report is
@@ -31,4 +31,4 @@ private:
     Fd fd_;
 };
 
-} // namespace hatcp::testtools
+} // namespace hatcp
