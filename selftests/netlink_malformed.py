@@ -185,7 +185,7 @@ if __name__ == "__main__":
     # Its own namespace, so the test neither sees nor disturbs others.
     if os.environ.get("HATCP_IN_NETNS") != "1":
         env = dict(os.environ, HATCP_IN_NETNS="1")
-        subprocess.run(["sh", "-c", f"[ -d /sys/module/hatcp ] || insmod "
+        subprocess.run(["sh", "-c", f"[ -d /sys/module/hatcp ] || {{ modprobe udp_tunnel && insmod "
                         f"{TOP}/build/module/$(uname -r)/hatcp.ko"], check=True)
         os.execvpe("unshare", ["unshare", "-n", sys.executable,
                                os.path.abspath(__file__)], env)
