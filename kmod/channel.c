@@ -201,8 +201,8 @@ static bool replay_accept(struct hatcp_channel *ch, u64 session, u64 seq)
 static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct hatcp_peer *peer;
-	const struct hatcp_msg_hdr *hdr;
 	u8 tag[HATCP_MSG_TAG_LEN];
+	struct hatcp_msg_hdr hdr;
 	struct hatcp_channel *ch;
 	struct hatcp_net *hn;
 	unsigned int off, len;
@@ -222,25 +222,25 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 	/* UDP has trimmed the skb to the datagram and checked its sum. */
 	drop = &ch->stats.drop_malformed;
 	off = skb_transport_offset(skb) + sizeof(struct udphdr);
-	if (skb->len < off + sizeof(*hdr))
+	if (skb->len < off + sizeof(hdr))
 		goto drop;
-	len = skb->len - off - sizeof(*hdr);
+	len = skb->len - off - sizeof(hdr);
 	if (!pskb_may_pull(skb, skb->len))
 		goto drop;
-	hdr = (const struct hatcp_msg_hdr *)(skb->data + off);
-	if (hdr->magic != htonl(HATCP_MSG_MAGIC) ||
-	    hdr->version != HATCP_MSG_VERSION || ntohs(hdr->len) != len ||
-	    !msg_payload_len(hdr->type) || msg_payload_len(hdr->type) != len)
+	/* A copy: the UDP payload is only 4-byte aligned. */
+	memcpy(&hdr, skb->data + off, sizeof(hdr));
+	if (hdr.magic != htonl(HATCP_MSG_MAGIC) ||
+	    hdr.version != HATCP_MSG_VERSION || ntohs(hdr.len) != len ||
+	    !msg_payload_len(hdr.type) || msg_payload_len(hdr.type) != len)
 		goto drop;
 
 	drop = &ch->stats.drop_bad_mac;
-	msg_tag(peer, hdr, hdr + 1, len, tag);
-	if (crypto_memneq(tag, hdr->tag, sizeof(tag)))
+	msg_tag(peer, &hdr, skb->data + off + sizeof(hdr), len, tag);
+	if (crypto_memneq(tag, hdr.tag, sizeof(tag)))
 		goto drop;
 
 	drop = &ch->stats.drop_replay;
-	if (!replay_accept(ch, be64_to_cpu(hdr->session),
-			   be64_to_cpu(hdr->seq)))
+	if (!replay_accept(ch, be64_to_cpu(hdr.session), be64_to_cpu(hdr.seq)))
 		goto drop;
 
 	/* HEARTBEAT is the only type yet: its arrival is all it says. */
