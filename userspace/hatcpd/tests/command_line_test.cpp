@@ -56,7 +56,7 @@ TEST(CommandLine, RoleSet)
 // A file under the test's temporary directory holding `text`.
 std::string key_file(const std::string& name, const std::string& text)
 {
-    const std::string path = testing::TempDir() + "hatcp-key-" + name;
+    std::string path = testing::TempDir() + "hatcp-key-" + name;
     std::ofstream{path, std::ios::binary} << text;
     return path;
 }
@@ -64,14 +64,14 @@ std::string key_file(const std::string& name, const std::string& text)
 TEST(CommandLine, PeerSetPortAndKey)
 {
     const std::string hex = "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F";
-    const SetPeer command = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "port",
+    const auto command = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "port",
                                                "9000", "key", key_file("good", hex + "\n")});
     EXPECT_EQ(command.peer.port, 9000);
     ASSERT_TRUE(command.peer.key);
     for (std::size_t i = 0; i < command.peer.key->size(); ++i) {
         EXPECT_EQ(command.peer.key->at(i), i);
     }
-    const SetPeer plain = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2"});
+    const auto plain = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2"});
     EXPECT_EQ(plain.peer.port, HATCP_CHANNEL_PORT);
     EXPECT_FALSE(plain.peer.key);
     // No trailing newline is fine too.

@@ -71,9 +71,10 @@ ChannelKey parse_key_file(const std::string& path)
         throw bad();
     }
     for (std::size_t i = 0; i < key.size(); ++i) {
-        const char* first = text.data() + (2 * i);
-        const auto [stop, error] = std::from_chars(first, first + 2, key.at(i), 16);
-        if (error != std::errc{} || stop != first + 2) {
+        const std::string_view digits = std::string_view{text}.substr(2 * i, 2);
+        const char* end = std::to_address(digits.end());
+        const auto [stop, error] = std::from_chars(std::to_address(digits.begin()), end, key.at(i), 16);
+        if (error != std::errc{} || stop != end) {
             throw bad();
         }
     }
