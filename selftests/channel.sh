@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 36
+ktap_plan 37
 
 FORGE="/usr/bin/python3 $(dirname "$0")/chanforge.py"
 A=10.50.0.1
@@ -133,6 +133,9 @@ done
 # --- A shared key. Same local address and port: the socket is kept.
 printf '%064x\n' 1 | tr 0 a >"$tmp/key1"
 printf '%064x\n' 2 | tr 0 b >"$tmp/key2"
+printf 'abcd\n' >"$tmp/shortkey"
+check_fails "short key file refused by hatcpctl" 'bad key file .*want 64 hex digits' \
+	ctl "$a" peer set local $A remote $B key "$tmp/shortkey"
 check "key set on a" ctl "$a" peer set local $A remote $B dev a0 key "$tmp/key1"
 check "key set on b" ctl "$b" peer set local $B remote $A key "$tmp/key1"
 check_eq "peer show says keyed, never the key" "True None" \
