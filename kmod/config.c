@@ -5,6 +5,7 @@
  */
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include "channel.h"
 #include "config.h"
 
 static const char *const role_names[] = {
@@ -103,18 +104,11 @@ static bool device_exists(struct net *net, int ifindex)
 	return found;
 }
 
-static void peer_free(struct hatcp_peer *peer)
-{
-	if (!peer)
-		return;
-	kfree_rcu(peer, rcu);
-	hatcp_obj_put();
-}
-
 int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		   struct netlink_ext_ack *extack)
 {
-	struct hatcp_peer *peer, *old;
+	struct hatcp_peer *peer;
+	int err;
 
 	lockdep_assert_held(&hn->lock);
 
@@ -137,14 +131,23 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		return -ENODEV;
 	}
 
+	if (!want->port) {
+		NL_SET_ERR_MSG_MOD(extack, "channel port must not be 0");
+		return refuse(hn);
+	}
+
 	peer = kmemdup(want, sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return -ENOMEM;
 	hatcp_obj_get();
 
-	old = rcu_replace_pointer(hn->peer, peer, lockdep_is_held(&hn->lock));
-	peer_free(old);
-	return 0;
+	err = hatcp_channel_set_peer(hn, peer, extack);
+	if (err) {
+		kfree_sensitive(peer);
+		hatcp_obj_put();
+		atomic64_inc(&hn->stats.config_rejected);
+	}
+	return err;
 }
 
 int hatcp_peer_del(struct hatcp_net *hn, struct netlink_ext_ack *extack)
@@ -168,6 +171,5 @@ int hatcp_peer_del(struct hatcp_net *hn, struct netlink_ext_ack *extack)
 /* Also used on namespace exit, where no role check applies. */
 void hatcp_peer_flush(struct hatcp_net *hn)
 {
-	peer_free(rcu_replace_pointer(hn->peer, NULL,
-				      lockdep_is_held(&hn->lock)));
+	hatcp_channel_close(hn);
 }

@@ -9,6 +9,8 @@
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/hatcp.h>
@@ -18,7 +20,48 @@ struct hatcp_peer {
 	__be32 local;
 	__be32 remote;
 	int ifindex;		/* 0: any device */
+	u16 port;		/* UDP, host order, the same at both ends */
+	bool keyed;
+	u8 key[HATCP_KEY_LEN];	/* all zeros when !keyed */
 	struct rcu_head rcu;
+};
+
+/*
+ * Channel counters. Atomics rather than per-cpu: messages are heartbeats
+ * now and GSO-sized aggregates later, thousands per second at most, and
+ * drops are rare, so one shared cache line costs nothing measurable.
+ */
+struct hatcp_chan_stats {
+	atomic64_t tx;
+	atomic64_t rx;
+	atomic64_t tx_errors;
+	atomic64_t drop_not_peer;
+	atomic64_t drop_malformed;
+	atomic64_t drop_bad_mac;
+	atomic64_t drop_replay;
+};
+
+/* Anti-replay window over the peer's current session. */
+struct hatcp_replay {
+	spinlock_t lock;	/* rx (softirq) against resets */
+	bool valid;
+	u64 session;
+	u64 top;		/* highest sequence accepted */
+	u64 bitmap;		/* bit n: top - n was accepted */
+};
+
+/* The replication channel: socket, heartbeat timer and receive state. */
+struct hatcp_channel {
+	struct sock __rcu *sk;	/* changed under hatcp_net.lock */
+	struct timer_list timer;
+	u64 session;		/* ours, random per namespace instance */
+	atomic64_t seq;
+	struct hatcp_replay replay;
+	/* Written on receive, read by the timer and by GET_STATS. */
+	unsigned long last_rx;
+	bool rx_seen;
+	bool reachable;		/* the timer's view, for events */
+	struct hatcp_chan_stats stats;
 };
 
 /* Control-plane counters; the data path keeps its own per-cpu ones. */
@@ -52,6 +95,7 @@ struct hatcp_net {
 	unsigned int n_flows;
 
 	struct hatcp_ctl_stats stats;
+	struct hatcp_channel chan;
 };
 
 extern unsigned int hatcp_net_id;

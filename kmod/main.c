@@ -5,6 +5,7 @@
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
+#include "channel.h"
 #include "config.h"
 #include "netlink.h"
 #include "policy.h"
@@ -20,6 +21,7 @@ static int __net_init hatcp_net_init(struct net *net)
 	mutex_init(&hn->lock);
 	hn->role = HATCP_ROLE_STANDALONE;
 	RCU_INIT_POINTER(hn->peer, NULL);
+	hatcp_channel_init(hn);
 	hash_init(hn->policies);
 	INIT_HLIST_HEAD(&hn->flows);
 	return 0;
@@ -65,7 +67,7 @@ static void __exit hatcp_exit(void)
 {
 	hatcp_genl_exit();
 	unregister_pernet_subsys(&hatcp_net_ops);
-	/* Let kfree_rcu() callbacks run before the module text goes. */
+	/* Let call_rcu() callbacks run before the module text goes. */
 	rcu_barrier();
 	WARN(atomic_read(&hatcp_live_objects),
 	     "hatcp: %d objects leaked at unload\n",
@@ -79,3 +81,7 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("HA/TCP: TCP connections that survive a server's death");
 MODULE_AUTHOR("The hatcp developers");
 MODULE_ALIAS_GENL_FAMILY(HATCP_GENL_NAME);
+/*
+ * The channel links against udp_tunnel (a module in Debian's kernels):
+ * modprobe resolves that, insmod needs "modprobe udp_tunnel" first.
+ */

@@ -11,6 +11,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include "channel.h"
 #include "config.h"
 #include "flow.h"
 #include "netlink.h"
@@ -20,6 +21,8 @@ static const struct nla_policy peer_nl_policy[HATCP_PEER_A_MAX + 1] = {
 	[HATCP_PEER_A_LOCAL_IPV4] = { .type = NLA_BE32 },
 	[HATCP_PEER_A_REMOTE_IPV4] = { .type = NLA_BE32 },
 	[HATCP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[HATCP_PEER_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[HATCP_PEER_A_KEY] = NLA_POLICY_EXACT_LEN(HATCP_KEY_LEN),
 };
 
 static const struct nla_policy policy_nl_policy[HATCP_POLICY_A_MAX + 1] = {
@@ -41,6 +44,12 @@ static const struct genl_multicast_group hatcp_mcgrps[] = {
 };
 
 static struct genl_family hatcp_family;
+
+/*
+ * Cleared, then an RCU grace period, before the family goes: the channel
+ * timer raises events from softirq and may still run until pernet exit.
+ */
+static bool events_open;
 
 static struct hatcp_net *info_pernet(struct genl_info *info)
 {
@@ -101,7 +110,9 @@ static int put_peer(struct sk_buff *skb, const struct hatcp_peer *peer)
 	    nla_put_in_addr(skb, HATCP_PEER_A_LOCAL_IPV4, peer->local) ||
 	    nla_put_in_addr(skb, HATCP_PEER_A_REMOTE_IPV4, peer->remote) ||
 	    (peer->ifindex &&
-	     nla_put_u32(skb, HATCP_PEER_A_IFINDEX, peer->ifindex))) {
+	     nla_put_u32(skb, HATCP_PEER_A_IFINDEX, peer->ifindex)) ||
+	    nla_put_u16(skb, HATCP_PEER_A_PORT, peer->port) ||
+	    nla_put_u8(skb, HATCP_PEER_A_KEYED, peer->keyed)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -127,14 +138,14 @@ static int put_policy(struct sk_buff *skb, __be32 addr, u16 port)
  * Events. A failure to allocate or send one is not the requester's
  * problem: the change itself is done, so events are best effort.
  */
-static struct sk_buff *event_new(struct hatcp_net *hn, enum hatcp_event ev,
-				 void **hdr)
+static struct sk_buff *event_new_gfp(struct hatcp_net *hn,
+				     enum hatcp_event ev, void **hdr, gfp_t gfp)
 {
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&hatcp_family, hn->net, HATCP_MCGRP_EVENTS_IDX))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, 0, 0, &hatcp_family, 0, HATCP_CMD_EVENT);
@@ -145,11 +156,43 @@ static struct sk_buff *event_new(struct hatcp_net *hn, enum hatcp_event ev,
 	return skb;
 }
 
-static void event_send(struct hatcp_net *hn, struct sk_buff *skb, void *hdr)
+static struct sk_buff *event_new(struct hatcp_net *hn, enum hatcp_event ev,
+				 void **hdr)
+{
+	return event_new_gfp(hn, ev, hdr, GFP_KERNEL);
+}
+
+static void event_send_gfp(struct hatcp_net *hn, struct sk_buff *skb,
+			   void *hdr, gfp_t gfp)
 {
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&hatcp_family, hn->net, skb, 0,
-				HATCP_MCGRP_EVENTS_IDX, GFP_KERNEL);
+				HATCP_MCGRP_EVENTS_IDX, gfp);
+}
+
+static void event_send(struct hatcp_net *hn, struct sk_buff *skb, void *hdr)
+{
+	event_send_gfp(hn, skb, hdr, GFP_KERNEL);
+}
+
+/* From the channel timer, in softirq, under rcu_read_lock(). */
+void hatcp_nl_event_reachable(struct hatcp_net *hn,
+			      const struct hatcp_peer *peer, bool reachable)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!READ_ONCE(events_open))
+		return;
+	skb = event_new_gfp(hn, reachable ? HATCP_EVENT_PEER_REACHABLE :
+			    HATCP_EVENT_PEER_UNREACHABLE, &hdr, GFP_ATOMIC);
+	if (!skb)
+		return;
+	if (put_peer(skb, peer)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send_gfp(hn, skb, hdr, GFP_ATOMIC);
 }
 
 static void event_role(struct hatcp_net *hn,
@@ -343,12 +386,19 @@ static int hatcp_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 	want.remote = nla_get_in_addr(ptb[HATCP_PEER_A_REMOTE_IPV4]);
 	if (ptb[HATCP_PEER_A_IFINDEX])
 		want.ifindex = nla_get_u32(ptb[HATCP_PEER_A_IFINDEX]);
+	want.port = ptb[HATCP_PEER_A_PORT] ?
+		    nla_get_u16(ptb[HATCP_PEER_A_PORT]) : HATCP_CHANNEL_PORT;
+	if (ptb[HATCP_PEER_A_KEY]) {
+		nla_memcpy(want.key, ptb[HATCP_PEER_A_KEY], HATCP_KEY_LEN);
+		want.keyed = true;
+	}
 
 	mutex_lock(&hn->lock);
 	err = hatcp_peer_set(hn, &want, info->extack);
 	if (!err)
 		event_peer(hn);
 	mutex_unlock(&hn->lock);
+	memzero_explicit(want.key, sizeof(want.key));
 	return err;
 }
 
@@ -526,6 +576,37 @@ static int hatcp_nl_dump_flow(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int put_u64_stat(struct sk_buff *skb, int type, atomic64_t *v)
+{
+	return nla_put_u64_64bit(skb, type, atomic64_read(v),
+				 HATCP_STATS_A_PAD);
+}
+
+static int put_chan_stats(struct sk_buff *skb, struct hatcp_channel *ch)
+{
+	struct hatcp_chan_stats *s = &ch->stats;
+
+	if (put_u64_stat(skb, HATCP_STATS_A_CHAN_TX, &s->tx) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_RX, &s->rx) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_TX_ERRORS, &s->tx_errors) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_NOT_PEER,
+			 &s->drop_not_peer) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_MALFORMED,
+			 &s->drop_malformed) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_BAD_MAC,
+			 &s->drop_bad_mac) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_REPLAY,
+			 &s->drop_replay))
+		return -EMSGSIZE;
+	if (READ_ONCE(ch->rx_seen) &&
+	    nla_put_u64_64bit(skb, HATCP_STATS_A_PEER_LAST_RX_MS,
+			      jiffies_to_msecs(jiffies -
+					       READ_ONCE(ch->last_rx)),
+			      HATCP_STATS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_stats(struct sk_buff *skb, struct hatcp_net *hn)
 {
 	const struct hatcp_ctl_stats *s = &hn->stats;
@@ -548,7 +629,8 @@ static int fill_stats(struct sk_buff *skb, struct hatcp_net *hn)
 			      HATCP_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, HATCP_STATS_A_MALFORMED,
 			      atomic64_read(&s->malformed),
-			      HATCP_STATS_A_PAD)) {
+			      HATCP_STATS_A_PAD) ||
+	    put_chan_stats(skb, &hn->chan)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -620,10 +702,16 @@ static struct genl_family hatcp_family __ro_after_init = {
 
 int __init hatcp_genl_init(void)
 {
-	return genl_register_family(&hatcp_family);
+	int err = genl_register_family(&hatcp_family);
+
+	if (!err)
+		WRITE_ONCE(events_open, true);
+	return err;
 }
 
 void hatcp_genl_exit(void)
 {
+	WRITE_ONCE(events_open, false);
+	synchronize_rcu();
 	genl_unregister_family(&hatcp_family);
 }

@@ -5,7 +5,11 @@
 #ifndef _HATCP_NETLINK_H
 #define _HATCP_NETLINK_H
 
+#include "hatcp.h"
+
 int hatcp_genl_init(void);
 void hatcp_genl_exit(void);
+void hatcp_nl_event_reachable(struct hatcp_net *hn,
+			      const struct hatcp_peer *peer, bool reachable);
 
 #endif /* _HATCP_NETLINK_H */

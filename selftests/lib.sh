@@ -91,8 +91,9 @@ hatcp_loaded() {
 	[ -d /sys/module/hatcp ]
 }
 
+# insmod does not resolve dependencies: the channel needs udp_tunnel.
 hatcp_load() {
-	hatcp_loaded || insmod "$(hatcp_module)"
+	hatcp_loaded || { modprobe udp_tunnel && insmod "$(hatcp_module)"; }
 }
 
 hatcp_unload() {

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from genl import (Genl, NetlinkError, hatcp_consts, nest, nla,  # noqa: E402
-                  nla_in_addr, nla_u16, nla_u32, parse_attrs)
+                  nla_in_addr, nla_u8, nla_u16, nla_u32, parse_attrs)
 
 C = hatcp_consts()
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -94,6 +94,18 @@ def main():
         ("policy port oversized to 32 bits", {EINVAL, ERANGE},
          lambda g: g.send(ADD_POL, nest(PO, nla_u32(
              C["HATCP_POLICY_A_PORT"], 80)))),
+        ("channel key of 31 bytes", {EINVAL, ERANGE},
+         lambda g: g.send(SET_PEER, nest(P, peer_local, peer_remote, nla(
+             C["HATCP_PEER_A_KEY"], b"k" * (C["HATCP_KEY_LEN"] - 1))))),
+        ("channel key of 33 bytes", {EINVAL, ERANGE},
+         lambda g: g.send(SET_PEER, nest(P, peer_local, peer_remote, nla(
+             C["HATCP_PEER_A_KEY"], b"k" * (C["HATCP_KEY_LEN"] + 1))))),
+        ("output-only KEYED in a peer request", {EINVAL},
+         lambda g: g.send(SET_PEER, nest(P, peer_local, peer_remote, nla_u8(
+             C["HATCP_PEER_A_KEYED"], 1)))),
+        ("channel port 0", {ERANGE, EINVAL},
+         lambda g: g.send(SET_PEER, nest(P, peer_local, peer_remote, nla_u16(
+             C["HATCP_PEER_A_PORT"], 0)))),
         ("oversized 60000-byte attribute", {EINVAL, ERANGE},
          lambda g: g.send(SET_ROLE, nla(A, b"\x01" * 60000))),
         ("reserved header field set", {EINVAL},
@@ -185,8 +197,8 @@ if __name__ == "__main__":
     # Its own namespace, so the test neither sees nor disturbs others.
     if os.environ.get("HATCP_IN_NETNS") != "1":
         env = dict(os.environ, HATCP_IN_NETNS="1")
-        subprocess.run(["sh", "-c", f"[ -d /sys/module/hatcp ] || insmod "
-                        f"{TOP}/build/module/$(uname -r)/hatcp.ko"], check=True)
+        subprocess.run(["sh", "-c", f"[ -d /sys/module/hatcp ] || {{ modprobe udp_tunnel && insmod "
+                        f"{TOP}/build/module/$(uname -r)/hatcp.ko; }}"], check=True)
         os.execvpe("unshare", ["unshare", "-n", sys.executable,
                                os.path.abspath(__file__)], env)
     sys.exit(main())

@@ -15,6 +15,7 @@ import concurrent.futures
 import glob
 import os
 import re
+import shlex
 
 import pytest
 
@@ -53,7 +54,10 @@ _workers = {}
 
 def _run(vm, path):
     rel = os.path.relpath(path, hatcplab.paths.REPO)
-    return vm.run(f"./{rel}", timeout=script_timeout(path))
+    # A private hatcpctl build (e.g. a worktree's) instead of the installed one.
+    ctl = os.environ.get("HATCPCTL")
+    env = f"HATCPCTL={shlex.quote(ctl)} " if ctl else ""
+    return vm.run(f"{env}./{rel}", timeout=script_timeout(path))
 
 
 def _start_everywhere(request, lab_pool, path):

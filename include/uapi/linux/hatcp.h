@@ -18,6 +18,11 @@
 #define HATCP_GENL_VERSION	1
 #define HATCP_MCGRP_EVENTS	"events"
 
+/* UDP port of the replication channel, at both ends, unless set. */
+#define HATCP_CHANNEL_PORT	7471
+/* Bytes of a channel key (keyed BLAKE2s). */
+#define HATCP_KEY_LEN		32
+
 /* Most protected services per network namespace. */
 #define HATCP_MAX_POLICIES	1024
 
@@ -66,12 +71,19 @@ enum hatcp_attr {
 	HATCP_A_MAX = __HATCP_A_MAX - 1
 };
 
-/* The replication channel's two ends. Addresses in network byte order. */
+/*
+ * The replication channel's two ends. Addresses in network byte order.
+ * PORT defaults to HATCP_CHANNEL_PORT. KEY is optional and never reported
+ * back; KEYED says whether one is set.
+ */
 enum hatcp_peer_attr {
 	HATCP_PEER_A_UNSPEC,
 	HATCP_PEER_A_LOCAL_IPV4,	/* be32, required on set */
 	HATCP_PEER_A_REMOTE_IPV4,	/* be32, required on set */
 	HATCP_PEER_A_IFINDEX,		/* u32, optional: bind to this device */
+	HATCP_PEER_A_PORT,		/* u16, host order: both ends' UDP port */
+	HATCP_PEER_A_KEY,		/* HATCP_KEY_LEN bytes, write-only */
+	HATCP_PEER_A_KEYED,		/* u8, output only: 1 if a key is set */
 
 	__HATCP_PEER_A_MAX,
 	HATCP_PEER_A_MAX = __HATCP_PEER_A_MAX - 1
@@ -87,7 +99,11 @@ enum hatcp_policy_attr {
 	HATCP_POLICY_A_MAX = __HATCP_POLICY_A_MAX - 1
 };
 
-/* Counters since the namespace's state was created; gauges say so. */
+/*
+ * Counters since the namespace's state was created; gauges say so.
+ * PEER_LAST_RX_MS: ms since the last valid channel message from the peer,
+ * absent when none arrived since the peer was set.
+ */
 enum hatcp_stats_attr {
 	HATCP_STATS_A_UNSPEC,
 	HATCP_STATS_A_PAD,
@@ -98,6 +114,14 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_DEMOTIONS,	/* u64 */
 	HATCP_STATS_A_CONFIG_REJECTED,	/* u64: well-formed but refused */
 	HATCP_STATS_A_MALFORMED,	/* u64: requests failing validation */
+	HATCP_STATS_A_CHAN_TX,		/* u64: channel messages sent */
+	HATCP_STATS_A_CHAN_RX,		/* u64: channel messages accepted */
+	HATCP_STATS_A_CHAN_TX_ERRORS,	/* u64: messages that could not be sent */
+	HATCP_STATS_A_CHAN_DROP_NOT_PEER,  /* u64: not from peer remote:port */
+	HATCP_STATS_A_CHAN_DROP_MALFORMED, /* u64: bad magic/version/length */
+	HATCP_STATS_A_CHAN_DROP_BAD_MAC,   /* u64: tag does not verify */
+	HATCP_STATS_A_CHAN_DROP_REPLAY,	   /* u64: sequence already seen */
+	HATCP_STATS_A_PEER_LAST_RX_MS,	/* u64 gauge, absent before the first */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
@@ -126,6 +150,8 @@ enum hatcp_event {
 	HATCP_EVENT_PEER_CHANGED,	/* HATCP_A_PEER, absent if deleted */
 	HATCP_EVENT_POLICY_ADDED,	/* HATCP_A_POLICY */
 	HATCP_EVENT_POLICY_DELETED,	/* HATCP_A_POLICY */
+	HATCP_EVENT_PEER_REACHABLE,	/* HATCP_A_PEER: heartbeats arrive */
+	HATCP_EVENT_PEER_UNREACHABLE,	/* HATCP_A_PEER: 3 intervals missed */
 
 	__HATCP_EVENT_MAX,
 	HATCP_EVENT_MAX = __HATCP_EVENT_MAX - 1

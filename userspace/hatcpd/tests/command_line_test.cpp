@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // hatcpctl's word grammar: every command, -j in both places, and the
 // one-line usage errors.
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,6 +53,49 @@ TEST(CommandLine, RoleSet)
     EXPECT_EQ(parse_as<SetRole>({"role", "set", "standalone"}).role, Role::standalone);
 }
 
+// A file under the test's temporary directory holding `text`.
+std::string key_file(const std::string& name, const std::string& text)
+{
+    std::string path = testing::TempDir() + "hatcp-key-" + name;
+    std::ofstream{path, std::ios::binary} << text;
+    return path;
+}
+
+TEST(CommandLine, PeerSetPortAndKey)
+{
+    const std::string hex = "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F";
+    const auto command = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "port",
+                                               "9000", "key", key_file("good", hex + "\n")});
+    EXPECT_EQ(command.peer.port, 9000);
+    ASSERT_TRUE(command.peer.key);
+    for (std::size_t i = 0; i < command.peer.key->size(); ++i) {
+        EXPECT_EQ(command.peer.key->at(i), i);
+    }
+    const auto plain = parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2"});
+    EXPECT_EQ(plain.peer.port, HATCP_CHANNEL_PORT);
+    EXPECT_FALSE(plain.peer.key);
+    // No trailing newline is fine too.
+    EXPECT_TRUE(parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "key",
+                                   key_file("bare", hex)})
+                    .peer.key);
+}
+
+TEST(CommandLine, PeerSetBadKeyFiles)
+{
+    const auto error = [](const std::string& path) {
+        return usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "key", path});
+    };
+    const std::string hex(64, 'a');
+    for (const std::string& text : {hex.substr(1), hex + "a", std::string(63, 'a') + "g", hex + "\n\n",
+                                    std::string{}, std::string(32, '\x01'), " " + hex}) {
+        const std::string path = key_file("bad", text);
+        EXPECT_EQ(error(path), "bad key file \"" + path + "\": want 64 hex digits (32 bytes)") << text;
+    }
+    EXPECT_EQ(error("/nonexistent/key"), "cannot read key file \"/nonexistent/key\": No such file or directory");
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "port", "0"}),
+              "bad port \"0\"");
+}
+
 TEST(CommandLine, CommandsWithoutValues)
 {
     parse_as<ShowRole>({"role", "show"});
@@ -68,9 +112,9 @@ TEST(CommandLine, CommandsWithoutValues)
 TEST(CommandLine, PeerSet)
 {
     EXPECT_EQ(parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "dev", "lo"}).peer,
-              (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 1}));
+              (Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 1}));
     EXPECT_EQ(parse_as<SetPeer>({"peer", "set", "remote", "10.0.0.2", "local", "10.0.0.1"}).peer,
-              (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt}));
+              (Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = std::nullopt}));
 }
 
 TEST(CommandLine, PolicyAddAndDel)
@@ -129,7 +173,7 @@ TEST(CommandLine, UnknownWords)
     EXPECT_EQ(usage_error({"role", "set", "primary", "now"}),
               "unknown word \"now\" (usage: hatcpctl role set primary|replica|standalone)");
     EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "via", "x"}),
-              "unknown word \"via\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME])");
+              "unknown word \"via\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE])");
     EXPECT_EQ(usage_error({"--frob"}), "unknown word \"--frob\" (try \"hatcpctl --help\")");
 }
 
@@ -142,7 +186,7 @@ TEST(CommandLine, MissingWords)
     EXPECT_EQ(usage_error({"policy"}), "\"policy\" needs one of: add, del, list");
     EXPECT_EQ(usage_error({"role", "set"}), "missing role (usage: hatcpctl role set primary|replica|standalone)");
     EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1"}),
-              "missing \"remote ADDR\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME])");
+              "missing \"remote ADDR\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE])");
     EXPECT_EQ(usage_error({"policy", "add"}),
               "missing \"port PORT\" (usage: hatcpctl policy add [addr ADDR] port PORT)");
     EXPECT_EQ(usage_error({"policy", "del", "port"}),

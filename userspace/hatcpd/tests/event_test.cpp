@@ -51,8 +51,8 @@ TEST(EventDecode, PeerChanged)
     const auto event = decode_event_message(message.header());
     ASSERT_TRUE(event);
     EXPECT_EQ(event_json(*event, fake_device_name).dump(),
-              R"({"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","dev":"dev4"})");
-    EXPECT_EQ(event_text(*event, fake_device_name), "peer_changed local 10.0.0.1 remote 10.0.0.2 dev dev4");
+              R"({"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","dev":"dev4","port":7471,"keyed":false})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "peer_changed local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471");
 }
 
 TEST(EventDecode, PeerDeleted)
@@ -129,6 +129,26 @@ TEST(EventDecode, EventWithoutTypeIsAnError)
     EXPECT_THROW(decode_event_message(message.header()), netlink::ProtocolError);
 }
 
+TEST(EventDecode, PeerReachabilityCarriesThePeer)
+{
+    for (const std::uint32_t type : {HATCP_EVENT_PEER_REACHABLE, HATCP_EVENT_PEER_UNREACHABLE}) {
+        MessageBuilder message{HATCP_CMD_EVENT};
+        message.u32(HATCP_A_EVENT, type)
+            .begin(HATCP_A_PEER)
+            .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
+            .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
+            .u16(HATCP_PEER_A_PORT, 7471)
+            .u8(HATCP_PEER_A_KEYED, 1)
+            .end();
+        const auto event = decode_event_message(message.header());
+        ASSERT_TRUE(event);
+        const std::string name = event_name(type);
+        EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+                  R"({"event":")" + name + R"(","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true})");
+        EXPECT_EQ(event_text(*event, fake_device_name), name + " local 10.0.0.1 remote 10.0.0.2 port 7471 keyed");
+    }
+}
+
 TEST(EventNames, KnownAndUnknown)
 {
     EXPECT_EQ(event_name(HATCP_EVENT_ROLE_CHANGED), "role_changed");
@@ -136,7 +156,9 @@ TEST(EventNames, KnownAndUnknown)
     EXPECT_EQ(event_name(HATCP_EVENT_POLICY_ADDED), "policy_added");
     EXPECT_EQ(event_name(HATCP_EVENT_POLICY_DELETED), "policy_deleted");
     EXPECT_EQ(event_name(0), "event_0");
-    EXPECT_EQ(event_name(5), "event_5");
+    EXPECT_EQ(event_name(HATCP_EVENT_PEER_REACHABLE), "peer_reachable");
+    EXPECT_EQ(event_name(HATCP_EVENT_PEER_UNREACHABLE), "peer_unreachable");
+    EXPECT_EQ(event_name(HATCP_EVENT_MAX + 1), "event_" + std::to_string(HATCP_EVENT_MAX + 1));
 }
 
 TEST(FamilyRemoval, DelFamilyOfHatcp)

@@ -65,15 +65,26 @@ TEST(Role, JsonAndText)
 TEST(Peer, JsonAndTextWithDevice)
 {
     const Peer peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 3};
-    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2","dev":"eth1"})");
-    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 dev eth1\n");
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2","dev":"eth1","port":7471,"keyed":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 dev eth1 port 7471\n");
 }
 
 TEST(Peer, JsonAndTextWithoutDevice)
 {
     const Peer peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt};
-    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2"})");
-    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2\n");
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 7471\n");
+}
+
+TEST(Peer, PortAndKeyedShown)
+{
+    const Peer peer{.local = Ipv4Address{be("10.0.0.1")},
+                    .remote = Ipv4Address{be("10.0.0.2")},
+                    .port = 9000,
+                    .keyed = true};
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
+              R"({"local":"10.0.0.1","remote":"10.0.0.2","port":9000,"keyed":true})");
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 9000 keyed\n");
 }
 
 TEST(Peer, UnsetPeer)
@@ -119,11 +130,24 @@ TEST(Stats, EveryKnownCounterHasItsName)
                        {HATCP_STATS_A_PROMOTIONS, 1},
                        {HATCP_STATS_A_DEMOTIONS, 0},
                        {HATCP_STATS_A_CONFIG_REJECTED, 3},
-                       {HATCP_STATS_A_MALFORMED, 4}}};
+                       {HATCP_STATS_A_MALFORMED, 4},
+                       {HATCP_STATS_A_CHAN_TX, 5},
+                       {HATCP_STATS_A_CHAN_RX, 6},
+                       {HATCP_STATS_A_CHAN_TX_ERRORS, 7},
+                       {HATCP_STATS_A_CHAN_DROP_NOT_PEER, 8},
+                       {HATCP_STATS_A_CHAN_DROP_MALFORMED, 9},
+                       {HATCP_STATS_A_CHAN_DROP_BAD_MAC, 10},
+                       {HATCP_STATS_A_CHAN_DROP_REPLAY, 11},
+                       {HATCP_STATS_A_PEER_LAST_RX_MS, 12}}};
     EXPECT_EQ(stats_json(stats).dump(), R"({"policies":1,"flows":0,"role_changes":2,"promotions":1,)"
-                                        R"("demotions":0,"config_rejected":3,"malformed":4})");
+                                        R"("demotions":0,"config_rejected":3,"malformed":4,"chan_tx":5,)"
+                                        R"("chan_rx":6,"chan_tx_errors":7,"chan_drop_not_peer":8,)"
+                                        R"("chan_drop_malformed":9,"chan_drop_bad_mac":10,)"
+                                        R"("chan_drop_replay":11,"peer_last_rx_ms":12})");
     EXPECT_EQ(stats_text(stats), "policies 1\nflows 0\nrole_changes 2\npromotions 1\ndemotions 0\n"
-                                 "config_rejected 3\nmalformed 4\n");
+                                 "config_rejected 3\nmalformed 4\nchan_tx 5\nchan_rx 6\nchan_tx_errors 7\n"
+                                 "chan_drop_not_peer 8\nchan_drop_malformed 9\nchan_drop_bad_mac 10\n"
+                                 "chan_drop_replay 11\npeer_last_rx_ms 12\n");
 }
 
 TEST(Stats, UnknownCounterByNumber)

@@ -73,17 +73,17 @@ TEST_F(Hatcpctl, PeerShowUnset)
 
 TEST_F(Hatcpctl, PeerShowSet)
 {
-    state_.peer = Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 4};
+    state_.peer = Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 4};
     EXPECT_EQ(run({"peer", "show", "-j"}), 0);
-    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\"}\n");
+    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\",\"port\":7471,\"keyed\":false}\n");
     EXPECT_EQ(run({"peer", "show"}), 0);
-    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4\n");
+    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471\n");
 }
 
 TEST_F(Hatcpctl, PeerSetAndDel)
 {
     EXPECT_EQ(run({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "dev", "lo"}), 0);
-    EXPECT_EQ(state_.peer_set, (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 1}));
+    EXPECT_EQ(state_.peer_set, (Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 1}));
     EXPECT_EQ(run({"peer", "del"}), 0);
     EXPECT_EQ(state_.calls.back(), "delete_peer");
 }

@@ -90,7 +90,7 @@ std::string device_name(std::uint32_t ifindex)
 const std::vector<Event> some_events{
     {HATCP_EVENT_ROLE_CHANGED, Role::primary, Role::replica, std::nullopt, std::nullopt},
     {HATCP_EVENT_PEER_CHANGED, std::nullopt, std::nullopt,
-     Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt}, std::nullopt},
+     Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = std::nullopt}, std::nullopt},
     {HATCP_EVENT_POLICY_ADDED, std::nullopt, std::nullopt, std::nullopt, Policy{std::nullopt, 80}},
     {HATCP_EVENT_POLICY_DELETED, std::nullopt, std::nullopt, std::nullopt, Policy{Ipv4Address{be("10.0.0.10")}, 80}},
     {HATCP_EVENT_PEER_CHANGED, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
@@ -107,7 +107,7 @@ TEST(Monitor, JsonLinesThenStop)
     std::ostringstream err;
     run_monitor(events, stop.read_end(), true, out, err, device_name);
     EXPECT_EQ(out.str(), R"({"event":"role_changed","role":"primary","old_role":"replica"}
-{"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2"}
+{"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false}
 {"event":"policy_added","port":80}
 {"event":"policy_deleted","addr":"10.0.0.10","port":80}
 {"event":"peer_changed"}
@@ -126,7 +126,7 @@ TEST(Monitor, TextLines)
     std::ostringstream err;
     run_monitor(events, stop.read_end(), false, out, err, device_name);
     EXPECT_EQ(out.str(), "role_changed role primary old_role replica\n"
-                         "peer_changed local 10.0.0.1 remote 10.0.0.2\n"
+                         "peer_changed local 10.0.0.1 remote 10.0.0.2 port 7471\n"
                          "policy_added port 80\n"
                          "policy_deleted addr 10.0.0.10 port 80\n"
                          "peer_changed none\n"

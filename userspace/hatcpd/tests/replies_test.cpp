@@ -71,7 +71,23 @@ TEST(PeerReply, WithDevice)
         .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
         .u32(HATCP_PEER_A_IFINDEX, 3)
         .end();
-    EXPECT_EQ(decode_peer_reply(message.header()), (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 3}));
+    EXPECT_EQ(decode_peer_reply(message.header()), (Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 3}));
+}
+
+TEST(PeerReply, PortAndKeyed)
+{
+    MessageBuilder message{HATCP_CMD_GET_PEER};
+    message.begin(HATCP_A_PEER)
+        .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
+        .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
+        .u16(HATCP_PEER_A_PORT, 9000)
+        .u8(HATCP_PEER_A_KEYED, 1)
+        .end();
+    const auto peer = decode_peer_reply(message.header());
+    ASSERT_TRUE(peer);
+    EXPECT_EQ(peer->port, 9000);
+    EXPECT_TRUE(peer->keyed);
+    EXPECT_FALSE(peer->key);
 }
 
 TEST(PeerReply, AbsentMeansNoPeer)
@@ -90,7 +106,7 @@ TEST(PeerReply, UnknownNestedAttributeIsIgnored)
         .bytes(future_nested_attr + 1, {1, 2, 3})
         .end();
     EXPECT_EQ(decode_peer_reply(message.header()),
-              (Peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt}));
+              (Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = std::nullopt}));
 }
 
 TEST(PeerReply, MissingRemoteIsAnError)

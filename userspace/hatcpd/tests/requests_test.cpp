@@ -128,6 +128,34 @@ TEST(SetPeer, RoundTripWithDevice)
     EXPECT_EQ(nla_get_u32(nest[HATCP_PEER_A_IFINDEX]), 7U);
 }
 
+TEST(SetPeer, PortAndKeyAreSentKeyedIsNot)
+{
+    Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .port = 9000};
+    peer.key = ChannelKey{};
+    peer.key->fill(0xab);
+    peer.keyed = true; // output only: must not reach the kernel
+    const MessagePtr message = build_set_peer(test_family, peer);
+    const auto table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(message.get()));
+    ASSERT_NE(table[HATCP_A_PEER], nullptr);
+    const auto nest = parse_nested<HATCP_PEER_A_MAX>(table[HATCP_A_PEER], "peer");
+    ASSERT_NE(nest[HATCP_PEER_A_PORT], nullptr);
+    EXPECT_EQ(nla_get_u16(nest[HATCP_PEER_A_PORT]), 9000U);
+    ASSERT_NE(nest[HATCP_PEER_A_KEY], nullptr);
+    EXPECT_EQ(payload(nest[HATCP_PEER_A_KEY]), std::vector<std::uint8_t>(HATCP_KEY_LEN, 0xab));
+    EXPECT_EQ(nest[HATCP_PEER_A_KEYED], nullptr);
+}
+
+TEST(SetPeer, NoKeyNoKeyAttributeDefaultPort)
+{
+    const Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};
+    const MessagePtr message = build_set_peer(test_family, peer);
+    const auto table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(message.get()));
+    const auto nest = parse_nested<HATCP_PEER_A_MAX>(table[HATCP_A_PEER], "peer");
+    EXPECT_EQ(nest[HATCP_PEER_A_KEY], nullptr);
+    ASSERT_NE(nest[HATCP_PEER_A_PORT], nullptr);
+    EXPECT_EQ(nla_get_u16(nest[HATCP_PEER_A_PORT]), HATCP_CHANNEL_PORT);
+}
+
 TEST(SetPeer, RoundTripWithoutDevice)
 {
     const Peer peer{Ipv4Address{be("192.0.2.1")}, Ipv4Address{be("198.51.100.2")}, std::nullopt};

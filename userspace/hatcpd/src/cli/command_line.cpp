@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view usage_summary = R"(Commands:
   role set primary|replica|standalone
   role show
-  peer set local ADDR remote ADDR [dev IFNAME]
+  peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]
   peer show
   peer del
   policy add [addr ADDR] port PORT
@@ -59,7 +59,7 @@ enum class Takes { nothing, words, json };
 // A command at the end of the word tree, e.g. "peer set".
 struct Leaf {
     CLI::App* app = nullptr;
-    std::string usage; // "peer set local ADDR remote ADDR [dev IFNAME]"
+    std::string usage; // "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]"
     MakeCommand make;
 };
 
@@ -77,8 +77,8 @@ Command make_set_role(const Words& words)
 
 Command make_set_peer(const Words& words)
 {
-    constexpr std::string_view usage = "peer set local ADDR remote ADDR [dev IFNAME]";
-    const KeywordValues values = parse_keywords(words, {"local", "remote", "dev"}, usage);
+    constexpr std::string_view usage = "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]";
+    const KeywordValues values = parse_keywords(words, {"local", "remote", "dev", "port", "key"}, usage);
     for (const char* required : {"local", "remote"}) {
         if (!values.contains(required)) {
             throw UsageError{fmt::format("missing \"{} ADDR\" (usage: hatcpctl {})", required, usage)};
@@ -89,6 +89,12 @@ Command make_set_peer(const Words& words)
     peer.remote = parse_address(values.at("remote"));
     if (const auto dev = values.find("dev"); dev != values.end()) {
         peer.ifindex = parse_device(dev->second);
+    }
+    if (const auto port = values.find("port"); port != values.end()) {
+        peer.port = parse_port(port->second);
+    }
+    if (const auto key = values.find("key"); key != values.end()) {
+        peer.key = parse_key_file(key->second);
     }
     return SetPeer{peer};
 }
@@ -124,7 +130,8 @@ public:
 
         CLI::App* peer = add_group("peer", "Show, set or delete the replication peer");
         add_leaf(peer, "set", "Set both ends of the replication channel",
-                 "peer set local ADDR remote ADDR [dev IFNAME]", make_set_peer, Takes::words);
+                 "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]", make_set_peer,
+                 Takes::words);
         add_leaf(peer, "show", "Show the peer", "peer show", constant(ShowPeer{}), Takes::json);
         add_leaf(peer, "del", "Delete the peer", "peer del", constant(DeletePeer{}));
 

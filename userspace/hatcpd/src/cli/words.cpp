@@ -2,9 +2,14 @@
 #include "cli/words.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -40,6 +45,40 @@ std::uint32_t parse_device(std::string_view word)
         return *index;
     }
     throw UsageError{fmt::format("no such device \"{}\"", word)};
+}
+
+ChannelKey parse_key_file(const std::string& path)
+{
+    std::ifstream file{path, std::ios::binary};
+    if (!file) {
+        throw UsageError{fmt::format("cannot read key file \"{}\": {}", path, std::strerror(errno))};
+    }
+    // A key file is small: read one byte past the longest valid one.
+    constexpr std::size_t longest = (2 * HATCP_KEY_LEN) + 2;
+    std::string text(longest + 1, '\0');
+    file.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(file.gcount()));
+    if (text.ends_with("\r\n")) {
+        text.resize(text.size() - 2);
+    } else if (text.ends_with('\n')) {
+        text.pop_back();
+    }
+    ChannelKey key{};
+    const auto bad = [&path] {
+        return UsageError{fmt::format("bad key file \"{}\": want 64 hex digits (32 bytes)", path)};
+    };
+    if (text.size() != 2 * key.size()) {
+        throw bad();
+    }
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const std::string_view digits = std::string_view{text}.substr(2 * i, 2);
+        const char* end = std::to_address(digits.end());
+        const auto [stop, error] = std::from_chars(std::to_address(digits.begin()), end, key.at(i), 16);
+        if (error != std::errc{} || stop != end) {
+            throw bad();
+        }
+    }
+    return key;
 }
 
 Role parse_role(std::string_view word)

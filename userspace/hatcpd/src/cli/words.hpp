@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/ipv4_address.hpp"
+#include "model/peer.hpp"
 #include "model/role.hpp"
 
 // The values on hatcpctl's command line. Each parser throws UsageError with
@@ -24,6 +25,11 @@ std::uint16_t parse_port(std::string_view word);
 // A device in the caller's network namespace (if_nametoindex):
 // `no such device "X"`.
 std::uint32_t parse_device(std::string_view word);
+
+// A channel key from a file holding 64 hex digits (32 bytes), optionally
+// followed by a newline: `cannot read key file "X"` or
+// `bad key file "X": want 64 hex digits (32 bytes)`.
+ChannelKey parse_key_file(const std::string& path);
 
 // standalone, primary or replica.
 Role parse_role(std::string_view word);

@@ -13,15 +13,24 @@ namespace hatcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::uint32_t, std::string_view>, 4> event_names{{
+constexpr std::array<std::pair<std::uint32_t, std::string_view>, 6> event_names{{
     {HATCP_EVENT_ROLE_CHANGED, "role_changed"},
     {HATCP_EVENT_PEER_CHANGED, "peer_changed"},
     {HATCP_EVENT_POLICY_ADDED, "policy_added"},
     {HATCP_EVENT_POLICY_DELETED, "policy_deleted"},
+    {HATCP_EVENT_PEER_REACHABLE, "peer_reachable"},
+    {HATCP_EVENT_PEER_UNREACHABLE, "peer_unreachable"},
 }};
 
 // A new event in the uapi must get a name (and a shape below).
 static_assert(event_names.size() == HATCP_EVENT_MAX);
+
+// Events about the peer carry it, except a change that deleted it.
+bool is_peer_event(std::uint32_t type)
+{
+    return type == HATCP_EVENT_PEER_CHANGED || type == HATCP_EVENT_PEER_REACHABLE ||
+           type == HATCP_EVENT_PEER_UNREACHABLE;
+}
 
 bool is_policy_event(std::uint32_t type)
 {
@@ -50,7 +59,7 @@ Json event_json(const Event& event, const DeviceNamer& device_name)
         if (event.old_role) {
             object["old_role"] = role_name(*event.old_role);
         }
-    } else if (event.type == HATCP_EVENT_PEER_CHANGED) {
+    } else if (is_peer_event(event.type)) {
         if (event.peer) {
             add_peer_fields(object, *event.peer, device_name);
         }
@@ -70,7 +79,7 @@ std::string event_text(const Event& event, const DeviceNamer& device_name)
         if (event.old_role) {
             text += " old_role " + role_name(*event.old_role);
         }
-    } else if (event.type == HATCP_EVENT_PEER_CHANGED) {
+    } else if (is_peer_event(event.type)) {
         text += ' ' + (event.peer ? peer_words(*event.peer, device_name) : std::string{"none"});
     } else if (is_policy_event(event.type) && event.policy) {
         text += ' ' + policy_words(*event.policy);

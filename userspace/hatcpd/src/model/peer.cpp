@@ -13,6 +13,8 @@ void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_n
     if (peer.ifindex) {
         object["dev"] = device_name(*peer.ifindex);
     }
+    object["port"] = peer.port;
+    object["keyed"] = peer.keyed;
 }
 
 Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name)
@@ -29,6 +31,10 @@ std::string peer_words(const Peer& peer, const DeviceNamer& device_name)
     std::string words = fmt::format("local {} remote {}", peer.local.to_string(), peer.remote.to_string());
     if (peer.ifindex) {
         words += fmt::format(" dev {}", device_name(*peer.ifindex));
+    }
+    words += fmt::format(" port {}", peer.port);
+    if (peer.keyed) {
+        words += " keyed";
     }
     return words;
 }

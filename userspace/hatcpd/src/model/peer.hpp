@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include <linux/hatcp.h>
 
 #include "model/device.hpp"
 #include "model/ipv4_address.hpp"
@@ -11,23 +14,32 @@
 
 namespace hatcp {
 
+// A channel key as the kernel takes it.
+using ChannelKey = std::array<std::uint8_t, HATCP_KEY_LEN>;
+
 // The replication channel's two ends, optionally bound to one device.
 struct Peer {
-    Ipv4Address local;
-    Ipv4Address remote;
-    std::optional<std::uint32_t> ifindex;
+    Ipv4Address local{};
+    Ipv4Address remote{};
+    std::optional<std::uint32_t> ifindex{};
+    std::uint16_t port = HATCP_CHANNEL_PORT;
+    // Only ever sent: the kernel never reports a key back.
+    std::optional<ChannelKey> key{};
+    // Only ever received: whether the kernel holds a key.
+    bool keyed = false;
 
     friend bool operator==(const Peer&, const Peer&) = default;
 };
 
-// Adds "local", "remote" and, when bound, "dev" to an object (`peer show`
-// and peer events share the shape).
+// Adds "local", "remote", when bound "dev", then "port" and "keyed" to an
+// object (`peer show` and peer events share the shape).
 void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_name);
 
-// `peer show`: {"local":…,"remote":…,"dev":…}, or {} when no peer is set.
+// `peer show`: {"local":…,"remote":…,"dev":…,"port":…,"keyed":…}, or {}
+// when no peer is set.
 Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name);
 
-// "local A remote B[ dev X]", without a newline.
+// "local A remote B[ dev X] port P[ keyed]", without a newline.
 std::string peer_words(const Peer& peer, const DeviceNamer& device_name);
 
 // `peer show`: peer_words() or "none", with a newline.

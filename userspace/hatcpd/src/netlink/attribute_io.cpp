@@ -111,6 +111,11 @@ void put_u32(nl_msg* message, int type, std::uint32_t value)
     check_put(nla_put_u32(message, type, value));
 }
 
+void put_bytes(nl_msg* message, int type, std::span<const std::uint8_t> bytes)
+{
+    check_put(nla_put(message, type, static_cast<int>(bytes.size()), bytes.data()));
+}
+
 nlattr* start_nest(nl_msg* message, int type)
 {
     // libnl 3.7 sets NLA_F_NESTED itself; or-ing it in keeps older ones right.

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <netlink/attr.h>
@@ -68,6 +69,7 @@ std::uint8_t genl_command(nlmsghdr* header);
 void put_u8(nl_msg* message, int type, std::uint8_t value);
 void put_u16(nl_msg* message, int type, std::uint16_t value);
 void put_u32(nl_msg* message, int type, std::uint32_t value);
+void put_bytes(nl_msg* message, int type, std::span<const std::uint8_t> bytes);
 
 // A nested attribute, with NLA_F_NESTED set as the kernel's strict
 // validation demands; close it with end_nest().

@@ -17,6 +17,10 @@ void put_peer(nl_msg* message, const Peer& peer)
     if (peer.ifindex) {
         put_u32(message, HATCP_PEER_A_IFINDEX, *peer.ifindex);
     }
+    put_u16(message, HATCP_PEER_A_PORT, peer.port);
+    if (peer.key) {
+        put_bytes(message, HATCP_PEER_A_KEY, *peer.key);
+    }
     end_nest(message, nest);
 }
 
@@ -33,6 +37,12 @@ Peer read_peer(nlattr* nest)
     peer.remote.network_order = read_u32(remote, "HATCP_PEER_A_REMOTE_IPV4");
     if (const nlattr* ifindex = table[HATCP_PEER_A_IFINDEX]; ifindex != nullptr) {
         peer.ifindex = read_u32(ifindex, "HATCP_PEER_A_IFINDEX");
+    }
+    if (const nlattr* port = table[HATCP_PEER_A_PORT]; port != nullptr) {
+        peer.port = read_u16(port, "HATCP_PEER_A_PORT");
+    }
+    if (const nlattr* keyed = table[HATCP_PEER_A_KEYED]; keyed != nullptr) {
+        peer.keyed = read_u8(keyed, "HATCP_PEER_A_KEYED") != 0;
     }
     return peer;
 }

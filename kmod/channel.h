@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hatcp: the replication channel to the peer, a UDP tunnel socket.
+ */
+#ifndef _HATCP_CHANNEL_H
+#define _HATCP_CHANNEL_H
+
+#include <linux/netlink.h>
+#include "hatcp.h"
+
+#define HATCP_HEARTBEAT_MS	100
+/* Heartbeats missed before the peer is declared unreachable. */
+#define HATCP_DEAD_INTERVALS	3
+
+void hatcp_channel_init(struct hatcp_net *hn);
+int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
+			   struct netlink_ext_ack *extack);
+void hatcp_channel_close(struct hatcp_net *hn);
+void hatcp_peer_free(struct hatcp_peer *peer);
+
+#endif /* _HATCP_CHANNEL_H */

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Raw-socket helper for channel.sh: capture a channel datagram, send forged ones.
+
+  chanforge.py capture SRC PORT FILE   save the UDP payload of the next datagram
+                                       from SRC:PORT seen in this namespace
+  chanforge.py send SRC DST PORT FILE MODE [COUNT]
+                                       send FILE's payload from SRC:PORT to
+                                       DST:PORT, as it is or spoiled by MODE:
+                                       asis, badtag, badmagic, truncate
+
+Raw IP sockets need no bound port, so datagrams can claim the peer's own
+address and port while its channel socket holds them.
+"""
+import socket
+import struct
+import sys
+
+HDR_LEN, TAG_OFF = 40, 24
+
+
+def capture(src, port, path, timeout=10.0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    s.settimeout(timeout)
+    while True:
+        pkt = s.recv(65535)
+        ihl = (pkt[0] & 0x0F) * 4
+        saddr = socket.inet_ntoa(pkt[12:16])
+        sport = struct.unpack_from("!H", pkt, ihl)[0]
+        if saddr == src and sport == port:
+            open(path, "wb").write(pkt[ihl + 8:])
+            return
+
+
+def spoil(msg, mode):
+    msg = bytearray(msg)
+    if mode == "badtag":
+        msg[TAG_OFF] ^= 0x01
+    elif mode == "badmagic":
+        msg[0] ^= 0xFF
+    elif mode == "truncate":
+        msg = msg[:HDR_LEN - 1]
+    elif mode != "asis":
+        sys.exit(f"unknown mode {mode}")
+    return bytes(msg)
+
+
+def send(src, dst, port, path, mode, count=1):
+    payload = spoil(open(path, "rb").read(), mode)
+    udp = struct.pack("!HHHH", port, port, 8 + len(payload), 0) + payload
+    # Checksum and id 0: the kernel fills both in for IP_HDRINCL.
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
+                     socket.IPPROTO_UDP, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for _ in range(count):
+        s.sendto(ip + udp, (dst, 0))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "capture":
+        capture(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif sys.argv[1] == "send":
+        send(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
+             sys.argv[6], int(sys.argv[7]) if len(sys.argv) > 7 else 1)
+    else:
+        sys.exit(__doc__)
