@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 10
+ktap_plan 11
 
 check "module loads" hatcp_load
 a=$(new_ns a) || exit $KSFT_FAIL
