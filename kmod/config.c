@@ -37,12 +37,6 @@ static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 		role_names[chg->old_role], role_names[role]);
 }
 
-static int refuse(struct hatcp_net *hn)
-{
-	atomic64_inc(&hn->stats.config_rejected);
-	return -EINVAL;
-}
-
 int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 		   struct hatcp_role_change *chg,
 		   struct netlink_ext_ack *extack)
@@ -53,7 +47,7 @@ int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 	if (role != HATCP_ROLE_STANDALONE && !peer_is_set(hn)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "set a peer before taking role primary or replica");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	role_switch(hn, role, chg);
 	return 0;
@@ -67,7 +61,7 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 
 	if (hn->role == HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack, "only a replica can be promoted");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	role_switch(hn, HATCP_ROLE_PRIMARY, chg);
 	return 0;
@@ -80,7 +74,7 @@ int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 
 	if (hn->role == HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack, "only a primary can be demoted");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	role_switch(hn, HATCP_ROLE_REPLICA, chg);
 	return 0;
@@ -114,26 +108,25 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 
 	if (!channel_addr_ok(want->local)) {
 		NL_SET_ERR_MSG_MOD(extack, "local address must be unicast");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	if (!channel_addr_ok(want->remote)) {
 		NL_SET_ERR_MSG_MOD(extack, "remote address must be unicast");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	if (want->local == want->remote) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "local and remote addresses must differ");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	if (want->ifindex && !device_exists(hn->net, want->ifindex)) {
 		NL_SET_ERR_MSG_MOD(extack, "no such device in this namespace");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -ENODEV;
+		return hatcp_refuse(hn, -ENODEV);
 	}
 
 	if (!want->port) {
 		NL_SET_ERR_MSG_MOD(extack, "channel port must not be 0");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 
 	peer = kmemdup(want, sizeof(*peer), GFP_KERNEL);
@@ -145,9 +138,9 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 	if (err) {
 		kfree_sensitive(peer);
 		hatcp_obj_put();
-		atomic64_inc(&hn->stats.config_rejected);
+		return hatcp_refuse(hn, err);
 	}
-	return err;
+	return 0;
 }
 
 int hatcp_peer_del(struct hatcp_net *hn, struct netlink_ext_ack *extack)
@@ -157,12 +150,11 @@ int hatcp_peer_del(struct hatcp_net *hn, struct netlink_ext_ack *extack)
 	if (hn->role != HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "set role standalone before deleting the peer");
-		return refuse(hn);
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	if (!peer_is_set(hn)) {
 		NL_SET_ERR_MSG_MOD(extack, "no peer is set");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -ENOENT;
+		return hatcp_refuse(hn, -ENOENT);
 	}
 	hatcp_peer_flush(hn);
 	return 0;

@@ -100,6 +100,13 @@ struct hatcp_net {
 
 extern unsigned int hatcp_net_id;
 
+/* A well-formed request the configuration refuses: counted, then @err. */
+static inline int hatcp_refuse(struct hatcp_net *hn, int err)
+{
+	atomic64_inc(&hn->stats.config_rejected);
+	return err;
+}
+
 static inline struct hatcp_net *hatcp_pernet(const struct net *net)
 {
 	return net_generic(net, hatcp_net_id);

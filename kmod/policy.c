@@ -43,19 +43,16 @@ int hatcp_policy_add(struct hatcp_net *hn, __be32 addr, u16 port,
 		     ipv4_is_zeronet(addr))) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "service address must be unicast; omit it to match any address");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -EINVAL;
+		return hatcp_refuse(hn, -EINVAL);
 	}
 	if (policy_find(hn, addr, port)) {
 		NL_SET_ERR_MSG_MOD(extack, "policy already exists");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -EEXIST;
+		return hatcp_refuse(hn, -EEXIST);
 	}
 	if (hn->n_policies >= HATCP_MAX_POLICIES) {
 		NL_SET_ERR_MSG_MOD(extack, "too many policies (at most "
 				   __stringify(HATCP_MAX_POLICIES) ")");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -ENOSPC;
+		return hatcp_refuse(hn, -ENOSPC);
 	}
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -89,8 +86,7 @@ int hatcp_policy_del(struct hatcp_net *hn, __be32 addr, u16 port,
 	p = policy_find(hn, addr, port);
 	if (!p) {
 		NL_SET_ERR_MSG_MOD(extack, "no such policy");
-		atomic64_inc(&hn->stats.config_rejected);
-		return -ENOENT;
+		return hatcp_refuse(hn, -ENOENT);
 	}
 	policy_free(hn, p);
 	return 0;
