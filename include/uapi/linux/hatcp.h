@@ -122,6 +122,40 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_CHAN_DROP_BAD_MAC,   /* u64: tag does not verify */
 	HATCP_STATS_A_CHAN_DROP_REPLAY,	   /* u64: sequence already seen */
 	HATCP_STATS_A_PEER_LAST_RX_MS,	/* u64 gauge, absent before the first */
+	/* The data path. Gauges say so; everything else counts events. */
+	HATCP_STATS_A_FLOWS_PROTECTED,	/* u64: flows set up with a twin */
+	HATCP_STATS_A_FLOWS_UNPROTECTED, /* u64: flows left alone, any reason */
+	HATCP_STATS_A_UNPROT_SYNCOOKIE,	/* u64: SYN-ACK was a syncookie */
+	HATCP_STATS_A_UNPROT_FASTOPEN,	/* u64: server TFO */
+	HATCP_STATS_A_UNPROT_MD5,	/* u64: TCP-MD5 or TCP-AO option */
+	HATCP_STATS_A_UNPROT_REFUSED,	/* u64: the replica could not align */
+	HATCP_STATS_A_UNPROT_TIMEOUT,	/* u64: the replica did not answer */
+	HATCP_STATS_A_UNPROT_NO_PEER,	/* u64: peer unset or unreachable */
+	HATCP_STATS_A_UNPROT_TABLE_FULL, /* u64: flow table at its limit */
+	HATCP_STATS_A_UNPROT_MIDSTREAM,	/* u64: no handshake seen */
+	HATCP_STATS_A_SEG_REPLICATED,	/* u64: ingress segments sent */
+	HATCP_STATS_A_SEG_RELEASED,	/* u64: held segments the replica acked */
+	HATCP_STATS_A_SEG_HOLD_TIMEOUT,	/* u64: dropped, no ack in time */
+	HATCP_STATS_A_SEG_HOLD_FULL,	/* u64: dropped, held memory at bound */
+	HATCP_STATS_A_SEG_SEND_FAILED,	/* u64: dropped, channel send failed */
+	HATCP_STATS_A_SEG_UNPROTECTED,	/* u64: passed, flow unprotected */
+	HATCP_STATS_A_HELD_SEGS,	/* u64 gauge: held now */
+	HATCP_STATS_A_HELD_BYTES,	/* u64 gauge: held now */
+	HATCP_STATS_A_REPL_QUEUED,	/* u64: segments taken into a queue */
+	HATCP_STATS_A_REPL_INJECTED,	/* u64: injections, retries included */
+	HATCP_STATS_A_REPL_RETRIED,	/* u64: injections repeated */
+	HATCP_STATS_A_REPL_DUPLICATE,	/* u64: already queued or consumed */
+	HATCP_STATS_A_REPL_QUEUE_FULL,	/* u64: refused, queue at bound */
+	HATCP_STATS_A_REPL_UNKNOWN_FLOW, /* u64: segment for no known flow */
+	HATCP_STATS_A_REPL_BAD_SEGMENT,	/* u64: carried packet not TCP/IPv4 */
+	HATCP_STATS_A_REPL_ALIGN_FAILED, /* u64: request sock not alignable */
+	HATCP_STATS_A_REPL_SUPPRESSED,	/* u64: egress segments consumed */
+	HATCP_STATS_A_QUEUED_SEGS,	/* u64 gauge: waiting on the replica */
+	HATCP_STATS_A_QUEUED_BYTES,	/* u64 gauge: waiting on the replica */
+	HATCP_STATS_A_CHAN_DROP_STALE,	/* u64: from an older peer session */
+	HATCP_STATS_A_CHAN_DROP_UNEXPECTED, /* u64: type not for our role */
+	HATCP_STATS_A_CHAN_REASM_TIMEOUT, /* u64: message never completed */
+	HATCP_STATS_A_CHAN_DROP_REASM,	/* u64: fragment not fitting its message */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
@@ -138,9 +172,35 @@ enum hatcp_flow_attr {
 	HATCP_FLOW_A_DPORT,		/* u16, host order */
 	HATCP_FLOW_A_STATE,		/* u32, TCP_* state of the socket */
 	HATCP_FLOW_A_PROTECTED,		/* u8, 1 if replicated */
+	HATCP_FLOW_A_UNPROT_REASON,	/* u32, enum hatcp_unprot_reason */
+	HATCP_FLOW_A_HELD_SEGS,		/* u32, primary: awaiting the replica */
+	HATCP_FLOW_A_HELD_BYTES,	/* u32, primary */
+	HATCP_FLOW_A_QUEUED_SEGS,	/* u32, replica: not yet consumed */
+	HATCP_FLOW_A_QUEUED_BYTES,	/* u32, replica */
+	HATCP_FLOW_A_LAG_BYTES,		/* u32, replica: received - rcv_nxt */
+	HATCP_FLOW_A_SND_UNA,		/* u32: the local socket's, if any */
+	HATCP_FLOW_A_SND_NXT,		/* u32 */
+	HATCP_FLOW_A_RCV_NXT,		/* u32 */
+	HATCP_FLOW_A_TSVAL,		/* u32: TSval it would send now */
 
 	__HATCP_FLOW_A_MAX,
 	HATCP_FLOW_A_MAX = __HATCP_FLOW_A_MAX - 1
+};
+
+/* Why a flow is not replicated; NONE while it is. */
+enum hatcp_unprot_reason {
+	HATCP_UNPROT_NONE,
+	HATCP_UNPROT_SYNCOOKIE,
+	HATCP_UNPROT_FASTOPEN,
+	HATCP_UNPROT_MD5,
+	HATCP_UNPROT_REFUSED,	/* replica: no listener, or options differ */
+	HATCP_UNPROT_TIMEOUT,	/* replica silent during the handshake */
+	HATCP_UNPROT_NO_PEER,	/* no peer, or it stopped answering */
+	HATCP_UNPROT_TABLE_FULL,
+	HATCP_UNPROT_MIDSTREAM,	/* established before protection began */
+
+	__HATCP_UNPROT_MAX,
+	HATCP_UNPROT_MAX = __HATCP_UNPROT_MAX - 1
 };
 
 /* HATCP_A_EVENT values; the event carries the object it is about. */
@@ -152,6 +212,7 @@ enum hatcp_event {
 	HATCP_EVENT_POLICY_DELETED,	/* HATCP_A_POLICY */
 	HATCP_EVENT_PEER_REACHABLE,	/* HATCP_A_PEER: heartbeats arrive */
 	HATCP_EVENT_PEER_UNREACHABLE,	/* HATCP_A_PEER: 3 intervals missed */
+	HATCP_EVENT_FLOW_UNPROTECTED,	/* HATCP_A_FLOW: left unreplicated */
 
 	__HATCP_EVENT_MAX,
 	HATCP_EVENT_MAX = __HATCP_EVENT_MAX - 1
