@@ -22,6 +22,8 @@
 #include "channel.h"
 #include "messages.h"
 #include "netlink.h"
+#include "primary.h"
+#include "reasm.h"
 
 static void peer_free_rcu(struct rcu_head *head)
 {
@@ -51,67 +53,216 @@ static void msg_tag(const struct hatcp_peer *peer,
 	blake2s_final(&st, tag);
 }
 
-/* Payload size of each known type; 0 for types we do not handle. */
-static size_t msg_payload_len(u8 type)
+/* Whether @len bytes of payload are right for @type. */
+static bool msg_len_ok(u8 type, unsigned int len)
 {
 	switch (type) {
 	case HATCP_MSG_HEARTBEAT:
-		return sizeof(struct hatcp_msg_heartbeat);
+		return len == sizeof(struct hatcp_msg_heartbeat);
+	case HATCP_MSG_FRAGMENT:
+		return len > sizeof(struct hatcp_msg_frag);
+	case HATCP_MSG_ACK:
+		return len == sizeof(struct hatcp_msg_ack);
 	default:
-		return 0;
+		return false;
 	}
 }
 
-static int chan_send(struct hatcp_net *hn, struct sock *sk,
-		     const struct hatcp_peer *peer, u8 type,
-		     const void *payload, size_t len)
+/* Copies bytes [@off, @off + @n) of the body header then packet to @dst. */
+static int body_copy(const struct hatcp_body *body, const struct sk_buff *pkt,
+		     const void *buf, unsigned int off, u8 *dst, unsigned int n)
+{
+	unsigned int h;
+
+	if (off < sizeof(*body)) {
+		h = min_t(unsigned int, n, sizeof(*body) - off);
+		memcpy(dst, (const u8 *)body + off, h);
+		dst += h;
+		off += h;
+		n -= h;
+	}
+	if (!n)
+		return 0;
+	off -= sizeof(*body);
+	if (pkt)
+		return skb_copy_bits(pkt, off, dst, n);
+	memcpy(dst, (const u8 *)buf + off, n);
+	return 0;
+}
+
+/* One transmission: the socket, peer and route, under RCU. */
+struct chan_tx {
+	struct sock *sk;
+	const struct hatcp_peer *peer;
+	struct rtable *rt;
+	struct flowi4 fl4;
+	unsigned int headroom;
+	unsigned int mtu;
+};
+
+static int chan_tx_begin(struct hatcp_net *hn, struct chan_tx *tx)
+{
+	tx->peer = rcu_dereference(hn->peer);
+	tx->sk = rcu_dereference(hn->chan.sk);
+	if (!tx->peer || !tx->sk)
+		return -ENOTCONN;
+	memset(&tx->fl4, 0, sizeof(tx->fl4));
+	tx->fl4.daddr = tx->peer->remote;
+	tx->fl4.saddr = tx->peer->local;
+	tx->fl4.flowi4_oif = tx->peer->ifindex;
+	tx->fl4.flowi4_proto = IPPROTO_UDP;
+	tx->fl4.fl4_sport = htons(tx->peer->port);
+	tx->fl4.fl4_dport = htons(tx->peer->port);
+	tx->rt = ip_route_output_key(hn->net, &tx->fl4);
+	if (IS_ERR(tx->rt))
+		return PTR_ERR(tx->rt);
+	tx->headroom = LL_RESERVED_SPACE(tx->rt->dst.dev) +
+		       sizeof(struct iphdr) + sizeof(struct udphdr) +
+		       sizeof(struct hatcp_msg_hdr);
+	tx->mtu = dst_mtu(&tx->rt->dst);
+	return 0;
+}
+
+static void chan_tx_end(struct chan_tx *tx)
+{
+	ip_rt_put(tx->rt);
+}
+
+/* An skb with room for the headers and @len bytes of payload to put. */
+static struct sk_buff *chan_tx_alloc(struct chan_tx *tx, unsigned int len)
+{
+	struct sk_buff *skb = alloc_skb(tx->headroom + len, GFP_ATOMIC);
+
+	if (skb)
+		skb_reserve(skb, tx->headroom);
+	return skb;
+}
+
+/* Heads, tags and sends the payload in @skb; consumes @skb. */
+static void chan_tx_send(struct hatcp_net *hn, struct chan_tx *tx,
+			 struct sk_buff *skb, u8 type)
 {
 	struct hatcp_channel *ch = &hn->chan;
-	__be16 port = htons(peer->port);
+	unsigned int len = skb->len;
 	struct hatcp_msg_hdr *hdr;
-	unsigned int headroom;
-	struct sk_buff *skb;
-	struct flowi4 fl4 = {
-		.daddr = peer->remote,
-		.saddr = peer->local,
-		.flowi4_oif = peer->ifindex,
-		.flowi4_proto = IPPROTO_UDP,
-		.fl4_sport = port,
-		.fl4_dport = port,
-	};
-	struct rtable *rt;
 
-	rt = ip_route_output_key(hn->net, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	headroom = LL_RESERVED_SPACE(rt->dst.dev) + sizeof(struct iphdr) +
-		   sizeof(struct udphdr);
-	skb = alloc_skb(headroom + sizeof(*hdr) + len, GFP_ATOMIC);
-	if (!skb) {
-		ip_rt_put(rt);
-		return -ENOMEM;
-	}
-	skb_reserve(skb, headroom);
-	hdr = skb_put_zero(skb, sizeof(*hdr));
+	hdr = skb_push(skb, sizeof(*hdr));
+	memset(hdr, 0, sizeof(*hdr));
 	hdr->magic = htonl(HATCP_MSG_MAGIC);
 	hdr->version = HATCP_MSG_VERSION;
 	hdr->type = type;
 	hdr->len = htons(len);
 	hdr->session = cpu_to_be64(ch->session);
 	hdr->seq = cpu_to_be64(atomic64_inc_return(&ch->seq));
-	skb_put_data(skb, payload, len);
-	msg_tag(peer, hdr, payload, len, hdr->tag);
+	msg_tag(tx->peer, hdr, hdr + 1, len, hdr->tag);
 
-	/* Consumes @rt; a later loss is the network's, like any UDP send. */
-	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
-			    ip4_dst_hoplimit(&rt->dst), 0, port, port, false,
-			    false);
-	return 0;
+	/* The send consumes a route reference; a loss is the network's. */
+	dst_hold(&tx->rt->dst);
+	udp_tunnel_xmit_skb(tx->rt, tx->sk, skb, tx->fl4.saddr, tx->fl4.daddr,
+			    0, ip4_dst_hoplimit(&tx->rt->dst), 0,
+			    tx->fl4.fl4_sport, tx->fl4.fl4_dport, false, false);
+	atomic64_inc(&ch->stats.tx);
+}
+
+/* A fixed-size message; under RCU. */
+static int chan_send_small(struct hatcp_net *hn, u8 type, const void *payload,
+			   size_t len)
+{
+	struct sk_buff *skb;
+	struct chan_tx tx;
+	int err;
+
+	err = chan_tx_begin(hn, &tx);
+	if (err)
+		goto out;
+	skb = chan_tx_alloc(&tx, len);
+	if (skb) {
+		skb_put_data(skb, payload, len);
+		chan_tx_send(hn, &tx, skb, type);
+	} else {
+		err = -ENOMEM;
+	}
+	chan_tx_end(&tx);
+out:
+	if (err)
+		atomic64_inc(&hn->chan.stats.tx_errors);
+	return err;
+}
+
+int hatcp_chan_send_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
+{
+	struct hatcp_msg_ack ack = {
+		.msg_id = cpu_to_be64(msg_id),
+		.status = status,
+	};
+	int err;
+
+	rcu_read_lock();
+	err = chan_send_small(hn, HATCP_MSG_ACK, &ack, sizeof(ack));
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * Sends @body followed by @len bytes of @pkt (from its data pointer) or of
+ * @buf, in fragments that fit the path MTU. Under RCU, any context.
+ */
+int hatcp_chan_send_body(struct hatcp_net *hn, u64 msg_id,
+			 const struct hatcp_body *body,
+			 const struct sk_buff *pkt, const void *buf,
+			 unsigned int len)
+{
+	unsigned int total = sizeof(*body) + len, chunk, count, i, off, n;
+	struct hatcp_msg_frag *fh;
+	struct sk_buff *skb;
+	struct chan_tx tx;
+	u8 *dst;
+	int err;
+
+	err = chan_tx_begin(hn, &tx);
+	if (err)
+		goto out;
+	chunk = tx.mtu - sizeof(struct iphdr) - sizeof(struct udphdr) -
+		sizeof(struct hatcp_msg_hdr) - sizeof(*fh);
+	chunk = min(chunk, 65535U);
+	count = DIV_ROUND_UP(total, chunk);
+	err = -EMSGSIZE;
+	if (tx.mtu < 576 || count > HATCP_FRAG_MAX ||
+	    (count > 1 && chunk < HATCP_FRAG_MIN_CHUNK))
+		goto end;
+	for (i = 0, off = 0; i < count; i++, off += n) {
+		n = min(chunk, total - off);
+		err = -ENOMEM;
+		skb = chan_tx_alloc(&tx, sizeof(*fh) + n);
+		if (!skb)
+			goto end;
+		fh = skb_put(skb, sizeof(*fh));
+		fh->msg_id = cpu_to_be64(msg_id);
+		fh->total = htonl(total);
+		fh->chunk = htons(chunk);
+		fh->index = i;
+		fh->count = count;
+		dst = skb_put(skb, n);
+		err = body_copy(body, pkt, buf, off, dst, n);
+		if (err) {
+			kfree_skb(skb);
+			goto end;
+		}
+		chan_tx_send(hn, &tx, skb, HATCP_MSG_FRAGMENT);
+	}
+	err = 0;
+end:
+	chan_tx_end(&tx);
+out:
+	if (err)
+		atomic64_inc(&hn->chan.stats.tx_errors);
+	return err;
 }
 
 /* Tolerates half an interval of timer jitter before counting a miss. */
-static bool peer_alive(struct hatcp_channel *ch)
+bool hatcp_chan_peer_alive(struct hatcp_net *hn)
 {
+	struct hatcp_channel *ch = &hn->chan;
 	unsigned long dead = msecs_to_jiffies(HATCP_DEAD_INTERVALS *
 					      HATCP_HEARTBEAT_MS +
 					      HATCP_HEARTBEAT_MS / 2);
@@ -126,13 +277,11 @@ static void chan_timer(struct timer_list *t)
 	struct hatcp_channel *ch = &hn->chan;
 	const struct hatcp_peer *peer;
 	struct hatcp_msg_heartbeat hb;
-	struct sock *sk;
 	bool alive;
 
 	rcu_read_lock();
 	peer = rcu_dereference(hn->peer);
-	sk = rcu_dereference(ch->sk);
-	if (!peer || !sk) {
+	if (!peer || !rcu_access_pointer(ch->sk)) {
 		/* Closing: hatcp_channel_close() stops us. */
 		rcu_read_unlock();
 		return;
@@ -140,17 +289,17 @@ static void chan_timer(struct timer_list *t)
 	memset(&hb, 0, sizeof(hb));
 	hb.role = READ_ONCE(hn->role);
 	hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
-	if (chan_send(hn, sk, peer, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb)))
-		atomic64_inc(&ch->stats.tx_errors);
-	else
-		atomic64_inc(&ch->stats.tx);
+	chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
 
-	alive = peer_alive(ch);
+	alive = hatcp_chan_peer_alive(hn);
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
 		hatcp_nl_event_reachable(hn, peer, alive);
 	}
 	rcu_read_unlock();
+	/* Nothing may wait on a peer that is gone. */
+	if (!alive)
+		hatcp_primary_peer_lost(hn);
 	mod_timer(&ch->timer, jiffies + msecs_to_jiffies(HATCP_HEARTBEAT_MS));
 }
 
@@ -162,39 +311,64 @@ static void replay_reset(struct hatcp_channel *ch)
 	spin_unlock_bh(&ch->replay.lock);
 }
 
+enum replay_verdict { REPLAY_OK, REPLAY_NEW_SESSION, REPLAY_SEEN, REPLAY_STALE };
+
+#define REPLAY_WORDS	(HATCP_REPLAY_BITS / BITS_PER_LONG)
+
 /*
- * WireGuard-style sliding window. A new session id (its tag verified) is
- * a restarted peer and starts a fresh window.
+ * WireGuard's sliding window (counter_validate), wide enough for the
+ * reordering a loaded link shows between the fragments of many messages.
+ * Sessions are the sender's start time: a later one is a restarted peer
+ * and starts a fresh window, an earlier one can only be a replay.
  */
-static bool replay_accept(struct hatcp_channel *ch, u64 session, u64 seq)
+static enum replay_verdict replay_accept(struct hatcp_channel *ch,
+					 u64 session, u64 seq)
 {
 	struct hatcp_replay *r = &ch->replay;
-	bool ok = true;
-	u64 back;
+	enum replay_verdict v = REPLAY_OK;
+	unsigned long cur, idx, diff, i;
 
 	spin_lock(&r->lock);
-	if (!r->valid || session != r->session) {
+	if (r->valid && session < r->session) {
+		v = REPLAY_STALE;
+		goto out;
+	}
+	if (!r->valid || session > r->session) {
+		v = REPLAY_NEW_SESSION;
 		r->valid = true;
 		r->session = session;
-		r->top = seq;
-		r->bitmap = 1;
-	} else if (seq > r->top) {
-		back = seq - r->top;
-		r->bitmap = back >= 64 ? 1 : (r->bitmap << back) | 1;
-		r->top = seq;
-	} else {
-		back = r->top - seq;
-		if (back >= 64 || (r->bitmap & BIT_ULL(back)))
-			ok = false;
-		else
-			r->bitmap |= BIT_ULL(back);
+		r->top = 0;
+		memset(r->map, 0, sizeof(r->map));
 	}
-	if (ok) {
+	if (seq + (HATCP_REPLAY_BITS - BITS_PER_LONG) < r->top) {
+		v = REPLAY_SEEN;	/* too old to tell: refused */
+		goto out;
+	}
+	if (seq > r->top) {
+		cur = r->top / BITS_PER_LONG;
+		idx = seq / BITS_PER_LONG;
+		diff = min_t(unsigned long, idx - cur, REPLAY_WORDS);
+		for (i = 1; i <= diff; i++)
+			r->map[(cur + i) % REPLAY_WORDS] = 0;
+		r->top = seq;
+	}
+	if (__test_and_set_bit(seq % HATCP_REPLAY_BITS, r->map))
+		v = REPLAY_SEEN;
+out:
+	if (v == REPLAY_OK || v == REPLAY_NEW_SESSION) {
 		WRITE_ONCE(ch->last_rx, jiffies);
 		WRITE_ONCE(ch->rx_seen, true);
 	}
 	spin_unlock(&r->lock);
-	return ok;
+	return v;
+}
+
+static void chan_rx_ack(struct hatcp_net *hn, const void *payload)
+{
+	struct hatcp_msg_ack ack;
+
+	memcpy(&ack, payload, sizeof(ack));
+	hatcp_primary_rx_ack(hn, be64_to_cpu(ack.msg_id), ack.status);
 }
 
 /* Drops are counted, never logged: the sender may be hostile. */
@@ -202,11 +376,14 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct hatcp_peer *peer;
 	u8 tag[HATCP_MSG_TAG_LEN];
+	enum replay_verdict verdict;
 	struct hatcp_msg_hdr hdr;
 	struct hatcp_channel *ch;
 	struct hatcp_net *hn;
 	unsigned int off, len;
 	atomic64_t *drop;
+	enum hatcp_role role;
+	const u8 *payload;
 
 	hn = rcu_dereference_sk_user_data(sk);
 	if (!hn)
@@ -231,22 +408,49 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 	memcpy(&hdr, skb->data + off, sizeof(hdr));
 	if (hdr.magic != htonl(HATCP_MSG_MAGIC) ||
 	    hdr.version != HATCP_MSG_VERSION || ntohs(hdr.len) != len ||
-	    !msg_payload_len(hdr.type) || msg_payload_len(hdr.type) != len)
+	    !msg_len_ok(hdr.type, len))
 		goto drop;
+	payload = skb->data + off + sizeof(hdr);
 
 	drop = &ch->stats.drop_bad_mac;
-	msg_tag(peer, &hdr, skb->data + off + sizeof(hdr), len, tag);
+	msg_tag(peer, &hdr, payload, len, tag);
 	if (crypto_memneq(tag, hdr.tag, sizeof(tag)))
 		goto drop;
 
+	verdict = replay_accept(ch, be64_to_cpu(hdr.session),
+				be64_to_cpu(hdr.seq));
+	if (verdict == REPLAY_STALE) {
+		hatcp_count(hn, HATCP_STATS_A_CHAN_DROP_STALE);
+		goto free;
+	}
 	drop = &ch->stats.drop_replay;
-	if (!replay_accept(ch, be64_to_cpu(hdr.session), be64_to_cpu(hdr.seq)))
+	if (verdict == REPLAY_SEEN)
 		goto drop;
+	/* Message ids restart with the session: half-built ones are void. */
+	if (verdict == REPLAY_NEW_SESSION)
+		hatcp_reasm_flush(hn);
 
-	/* HEARTBEAT is the only type yet: its arrival is all it says. */
 	atomic64_inc(&ch->stats.rx);
+	role = READ_ONCE(hn->role);
+	switch (hdr.type) {
+	case HATCP_MSG_HEARTBEAT:
+		break;
+	case HATCP_MSG_FRAGMENT:
+		if (role != HATCP_ROLE_REPLICA)
+			goto unexpected;
+		hatcp_reasm_rx(hn, payload, len);
+		break;
+	case HATCP_MSG_ACK:
+		if (role != HATCP_ROLE_PRIMARY)
+			goto unexpected;
+		chan_rx_ack(hn, payload);
+		break;
+	}
 	consume_skb(skb);
 	return 0;
+unexpected:
+	hatcp_count(hn, HATCP_STATS_A_CHAN_DROP_UNEXPECTED);
+	goto free;
 drop:
 	atomic64_inc(drop);
 free:
@@ -373,5 +577,6 @@ void hatcp_channel_init(struct hatcp_net *hn)
 	RCU_INIT_POINTER(ch->sk, NULL);
 	timer_setup(&ch->timer, chan_timer, 0);
 	spin_lock_init(&ch->replay.lock);
-	ch->session = get_random_u64();
+	/* Later sessions replace earlier ones: the start time orders them. */
+	ch->session = ktime_get_real_ns();
 }

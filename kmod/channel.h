@@ -7,6 +7,7 @@
 
 #include <linux/netlink.h>
 #include "hatcp.h"
+#include "messages.h"
 
 #define HATCP_HEARTBEAT_MS	100
 /* Heartbeats missed before the peer is declared unreachable. */
@@ -17,5 +18,11 @@ int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
 			   struct netlink_ext_ack *extack);
 void hatcp_channel_close(struct hatcp_net *hn);
 void hatcp_peer_free(struct hatcp_peer *peer);
+bool hatcp_chan_peer_alive(struct hatcp_net *hn);
+int hatcp_chan_send_ack(struct hatcp_net *hn, u64 msg_id, u8 status);
+int hatcp_chan_send_body(struct hatcp_net *hn, u64 msg_id,
+			 const struct hatcp_body *body,
+			 const struct sk_buff *pkt, const void *buf,
+			 unsigned int len);
 
 #endif /* _HATCP_CHANNEL_H */

@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include "channel.h"
 #include "config.h"
+#include "datapath.h"
 
 static const char *const role_names[] = {
 	[HATCP_ROLE_STANDALONE] = "standalone",
@@ -28,6 +29,7 @@ static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 		return;
 
 	WRITE_ONCE(hn->role, role);
+	hatcp_dp_role_changed(hn, chg->old_role);
 	atomic64_inc(&hn->stats.role_changes);
 	if (chg->old_role == HATCP_ROLE_REPLICA && role == HATCP_ROLE_PRIMARY)
 		atomic64_inc(&hn->stats.promotions);

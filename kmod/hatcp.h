@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -41,20 +42,22 @@ struct hatcp_chan_stats {
 	atomic64_t drop_replay;
 };
 
+#define HATCP_REPLAY_BITS	2048
+
 /* Anti-replay window over the peer's current session. */
 struct hatcp_replay {
 	spinlock_t lock;	/* rx (softirq) against resets */
 	bool valid;
 	u64 session;
 	u64 top;		/* highest sequence accepted */
-	u64 bitmap;		/* bit n: top - n was accepted */
+	unsigned long map[HATCP_REPLAY_BITS / BITS_PER_LONG];
 };
 
 /* The replication channel: socket, heartbeat timer and receive state. */
 struct hatcp_channel {
 	struct sock __rcu *sk;	/* changed under hatcp_net.lock */
 	struct timer_list timer;
-	u64 session;		/* ours, random per namespace instance */
+	u64 session;		/* ours: when this namespace's state began */
 	atomic64_t seq;
 	struct hatcp_replay replay;
 	/* Written on receive, read by the timer and by GET_STATS. */
@@ -73,7 +76,34 @@ struct hatcp_ctl_stats {
 	atomic64_t malformed;
 };
 
+/*
+ * Data-path counters and gauges, indexed by their uapi attribute minus
+ * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
+ */
+#define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_CHAN_DROP_REASM
+#define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
+
 #define HATCP_POLICY_HASH_BITS	8
+#define HATCP_FLOW_HASH_BITS	10
+#define HATCP_HELD_HASH_BITS	10
+#define HATCP_REASM_HASH_BITS	6
+
+/* Primary: ingress segments waiting for the replica's acknowledgement. */
+struct hatcp_hold {
+	spinlock_t lock;		/* softirq and timer */
+	struct list_head fifo;		/* oldest first */
+	DECLARE_HASHTABLE(by_id, HATCP_HELD_HASH_BITS);
+	u64 bytes;
+	atomic64_t next_id;		/* message ids, from 1 */
+};
+
+/* Replica: messages whose fragments are still arriving. */
+struct hatcp_reasm {
+	spinlock_t lock;
+	DECLARE_HASHTABLE(by_id, HATCP_REASM_HASH_BITS);
+	unsigned int n;
+};
 
 struct hatcp_net {
 	struct net *net;
@@ -90,12 +120,24 @@ struct hatcp_net {
 	/* Bumped on every policy change so a dump can tell it was torn. */
 	unsigned int policy_gen;
 
-	/* Connections the data path tracks; filled by the data path. */
-	struct hlist_head flows;
+	/* Connections the data path tracks: RCU readers, @flow_lock writers. */
+	spinlock_t flow_lock;
+	DECLARE_HASHTABLE(flows, HATCP_FLOW_HASH_BITS);
 	unsigned int n_flows;
+	/* Bumped on every flow table change, for dump consistency. */
+	unsigned int flow_gen;
 
 	struct hatcp_ctl_stats stats;
+	atomic64_t dp_stats[HATCP_DP_NSTATS];
 	struct hatcp_channel chan;
+	struct hatcp_hold hold;
+	struct hatcp_reasm reasm;
+
+	/* Hold timeouts, injection retries, reassembly and flow expiry. */
+	struct timer_list dp_timer;
+	unsigned int dp_ticks;
+	bool dp_running;	/* re-arm while set; cleared under @lock */
+	struct nf_hook_ops hooks[2];
 };
 
 extern unsigned int hatcp_net_id;
@@ -105,6 +147,16 @@ static inline int hatcp_refuse(struct hatcp_net *hn, int err)
 {
 	atomic64_inc(&hn->stats.config_rejected);
 	return err;
+}
+
+static inline atomic64_t *hatcp_dp_stat(struct hatcp_net *hn, int attr)
+{
+	return &hn->dp_stats[attr - HATCP_DP_STAT_FIRST];
+}
+
+static inline void hatcp_count(struct hatcp_net *hn, int attr)
+{
+	atomic64_inc(hatcp_dp_stat(hn, attr));
 }
 
 static inline struct hatcp_net *hatcp_pernet(const struct net *net)

@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include "channel.h"
 #include "config.h"
+#include "datapath.h"
 #include "netlink.h"
 #include "policy.h"
 
@@ -23,8 +24,7 @@ static int __net_init hatcp_net_init(struct net *net)
 	RCU_INIT_POINTER(hn->peer, NULL);
 	hatcp_channel_init(hn);
 	hash_init(hn->policies);
-	INIT_HLIST_HEAD(&hn->flows);
-	return 0;
+	return hatcp_dp_init(hn);
 }
 
 /* Runs when a namespace dies and, for every namespace, on unload. */
@@ -36,6 +36,7 @@ static void __net_exit hatcp_net_exit(struct net *net)
 	hatcp_policy_flush(hn);
 	hatcp_peer_flush(hn);
 	mutex_unlock(&hn->lock);
+	hatcp_dp_exit(hn);
 	mutex_destroy(&hn->lock);
 }
 
@@ -53,19 +54,26 @@ static int __init hatcp_init(void)
 	err = register_pernet_subsys(&hatcp_net_ops);
 	if (err)
 		return err;
+	err = hatcp_dp_notifier_init();
+	if (err)
+		goto err_pernet;
 	err = hatcp_genl_init();
-	if (err) {
-		unregister_pernet_subsys(&hatcp_net_ops);
-		return err;
-	}
+	if (err)
+		goto err_notifier;
 	pr_info("loaded, genetlink family %s version %d\n", HATCP_GENL_NAME,
 		HATCP_GENL_VERSION);
 	return 0;
+err_notifier:
+	hatcp_dp_notifier_exit();
+err_pernet:
+	unregister_pernet_subsys(&hatcp_net_ops);
+	return err;
 }
 
 static void __exit hatcp_exit(void)
 {
 	hatcp_genl_exit();
+	hatcp_dp_notifier_exit();
 	unregister_pernet_subsys(&hatcp_net_ops);
 	/* Let call_rcu() callbacks run before the module text goes. */
 	rcu_barrier();

@@ -20,7 +20,8 @@
 
 enum hatcp_msg_type {
 	HATCP_MSG_HEARTBEAT = 1,
-	/* Reserved for the data path: SEGMENT, ACK and SYN. */
+	HATCP_MSG_FRAGMENT = 2,	/* primary -> replica: part of a body */
+	HATCP_MSG_ACK = 3,	/* replica -> primary: a body's fate */
 };
 
 struct hatcp_msg_hdr {
@@ -43,5 +44,65 @@ struct hatcp_msg_heartbeat {
 };
 
 static_assert(sizeof(struct hatcp_msg_heartbeat) == 8);
+
+/*
+ * HATCP_MSG_FRAGMENT: one piece of a body (below), so that a 64 KB GRO
+ * aggregate crosses as datagrams under the path MTU. We never rely on IP
+ * fragmentation: its 16-bit ids wrap at high rates and mix datagrams
+ * (RFC 4963). Pieces are @chunk bytes, the last one the rest; the body is
+ * @total bytes in @count pieces, and piece @index starts at index * chunk.
+ */
+struct hatcp_msg_frag {
+	__be64 msg_id;		/* per sender session, from 1 */
+	__be32 total;
+	__be16 chunk;
+	u8 index;
+	u8 count;
+};
+
+static_assert(sizeof(struct hatcp_msg_frag) == 16);
+
+#define HATCP_FRAG_MAX		64	/* pieces per body */
+#define HATCP_FRAG_MIN_CHUNK	512
+
+enum hatcp_body_kind {
+	HATCP_BODY_SEGMENT = 1,	/* a client segment or GRO aggregate */
+	HATCP_BODY_SYN = 2,	/* a client SYN and the primary's answer */
+};
+
+/* Negotiated options, as the primary's SYN-ACK carried them. */
+#define HATCP_SYN_OPT_TS	BIT(0)
+#define HATCP_SYN_OPT_SACK	BIT(1)
+#define HATCP_SYN_OPT_WSCALE	BIT(2)
+#define HATCP_SYN_OPT_ECN	BIT(3)
+
+/* A reassembled body: this, then the client's IPv4 packet as received. */
+struct hatcp_body {
+	u8 kind;
+	u8 opts;		/* SYN: HATCP_SYN_OPT_* */
+	__be16 gso_size;	/* SEGMENT: the aggregate's; 0: one packet */
+	__be16 gso_segs;
+	u8 rcv_wscale;		/* SYN: the primary's */
+	u8 reserved;		/* zero */
+	__be32 isn;		/* SYN: the primary's initial sequence */
+	__be32 tsval;		/* SYN: the primary's SYN-ACK TSval */
+};
+
+static_assert(sizeof(struct hatcp_body) == 16);
+
+enum hatcp_ack_status {
+	HATCP_ACK_OK = 1,	/* the replica holds it, or has consumed it */
+	HATCP_ACK_REFUSED = 2,	/* SYN: no listener, or options differ */
+	HATCP_ACK_UNKNOWN = 3,	/* SEGMENT: the replica has no such flow */
+};
+
+/* HATCP_MSG_ACK */
+struct hatcp_msg_ack {
+	__be64 msg_id;
+	u8 status;		/* enum hatcp_ack_status */
+	u8 reserved[7];		/* zero */
+};
+
+static_assert(sizeof(struct hatcp_msg_ack) == 16);
 
 #endif /* _HATCP_MESSAGES_H */

@@ -523,32 +523,71 @@ static int hatcp_nl_dump_policy(struct sk_buff *skb,
 	return skb->len;
 }
 
-static int put_flow(struct sk_buff *skb, const struct hatcp_flow *f)
+static int put_flow(struct sk_buff *skb, struct hatcp_flow *f)
 {
 	struct nlattr *nest = nla_nest_start(skb, HATCP_A_FLOW);
+	struct hatcp_flow_info in;
 
+	hatcp_flow_info(f, &in);
 	if (!nest ||
 	    nla_put_u32(skb, HATCP_FLOW_A_ROLE, f->role) ||
 	    nla_put_in_addr(skb, HATCP_FLOW_A_SADDR_IPV4, f->saddr) ||
 	    nla_put_in_addr(skb, HATCP_FLOW_A_DADDR_IPV4, f->daddr) ||
 	    nla_put_u16(skb, HATCP_FLOW_A_SPORT, ntohs(f->sport)) ||
 	    nla_put_u16(skb, HATCP_FLOW_A_DPORT, ntohs(f->dport)) ||
-	    nla_put_u32(skb, HATCP_FLOW_A_STATE, f->state) ||
-	    nla_put_u8(skb, HATCP_FLOW_A_PROTECTED, f->protected)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
+	    nla_put_u32(skb, HATCP_FLOW_A_STATE, in.state) ||
+	    nla_put_u8(skb, HATCP_FLOW_A_PROTECTED, in.protected) ||
+	    nla_put_u32(skb, HATCP_FLOW_A_UNPROT_REASON, in.unprot))
+		goto cancel;
+	if (f->role == HATCP_ROLE_PRIMARY &&
+	    (nla_put_u32(skb, HATCP_FLOW_A_HELD_SEGS, in.held_segs) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_HELD_BYTES, in.held_bytes)))
+		goto cancel;
+	if (f->role == HATCP_ROLE_REPLICA &&
+	    (nla_put_u32(skb, HATCP_FLOW_A_QUEUED_SEGS, in.queued_segs) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_QUEUED_BYTES, in.queued_bytes) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_LAG_BYTES, in.lag_bytes)))
+		goto cancel;
+	if (in.has_sock &&
+	    (nla_put_u32(skb, HATCP_FLOW_A_SND_UNA, in.snd_una) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_SND_NXT, in.snd_nxt) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_RCV_NXT, in.rcv_nxt) ||
+	     nla_put_u32(skb, HATCP_FLOW_A_TSVAL, in.tsval)))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
-/* cb->args: [0] started, [1] flows already sent. */
+/* A flow left unprotected; from the data path, in any context. */
+void hatcp_nl_event_flow(struct hatcp_net *hn, struct hatcp_flow *f)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!READ_ONCE(events_open))
+		return;
+	skb = event_new_gfp(hn, HATCP_EVENT_FLOW_UNPROTECTED, &hdr,
+			    GFP_ATOMIC);
+	if (!skb)
+		return;
+	if (put_flow(skb, f)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send_gfp(hn, skb, hdr, GFP_ATOMIC);
+}
+
+/* cb->args: [0] started, [1] bucket, [2] flows of it already sent. */
 static int hatcp_nl_dump_flow(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct hatcp_net *hn = hatcp_pernet(sock_net(skb->sk));
 	struct dump_ctx ctx = { .skb = skb, .cb = cb };
-	const struct hatcp_flow *f;
-	long i = 0;
+	struct hatcp_flow *f;
+	bool full = false;
+	long i;
 	void *hdr;
 	int err;
 
@@ -559,18 +598,24 @@ static int hatcp_nl_dump_flow(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = 1;
 	}
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(f, &hn->flows, node) {
-		if (i++ < cb->args[1])
-			continue;
-		hdr = dump_put(&ctx, HATCP_CMD_GET_FLOW);
-		if (!hdr)
-			break;
-		if (put_flow(skb, f)) {
-			genlmsg_cancel(skb, hdr);
-			break;
+	for (; cb->args[1] < HASH_SIZE(hn->flows) && !full; cb->args[1]++) {
+		i = 0;
+		hlist_for_each_entry_rcu(f, &hn->flows[cb->args[1]], node) {
+			if (i++ < cb->args[2])
+				continue;
+			hdr = dump_put(&ctx, HATCP_CMD_GET_FLOW);
+			if (!hdr || put_flow(skb, f)) {
+				if (hdr)
+					genlmsg_cancel(skb, hdr);
+				full = true;
+				break;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[2]++;
 		}
-		genlmsg_end(skb, hdr);
-		cb->args[1]++;
+		if (full)
+			break;
+		cb->args[2] = 0;
 	}
 	rcu_read_unlock();
 	return skb->len;
@@ -607,6 +652,16 @@ static int put_chan_stats(struct sk_buff *skb, struct hatcp_channel *ch)
 	return 0;
 }
 
+static int put_dp_stats(struct sk_buff *skb, struct hatcp_net *hn)
+{
+	int attr;
+
+	for (attr = HATCP_DP_STAT_FIRST; attr <= HATCP_DP_STAT_LAST; attr++)
+		if (put_u64_stat(skb, attr, hatcp_dp_stat(hn, attr)))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_stats(struct sk_buff *skb, struct hatcp_net *hn)
 {
 	const struct hatcp_ctl_stats *s = &hn->stats;
@@ -630,7 +685,7 @@ static int fill_stats(struct sk_buff *skb, struct hatcp_net *hn)
 	    nla_put_u64_64bit(skb, HATCP_STATS_A_MALFORMED,
 			      atomic64_read(&s->malformed),
 			      HATCP_STATS_A_PAD) ||
-	    put_chan_stats(skb, &hn->chan)) {
+	    put_chan_stats(skb, &hn->chan) || put_dp_stats(skb, hn)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

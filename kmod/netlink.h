@@ -12,4 +12,7 @@ void hatcp_genl_exit(void);
 void hatcp_nl_event_reachable(struct hatcp_net *hn,
 			      const struct hatcp_peer *peer, bool reachable);
 
+struct hatcp_flow;
+void hatcp_nl_event_flow(struct hatcp_net *hn, struct hatcp_flow *f);
+
 #endif /* _HATCP_NETLINK_H */

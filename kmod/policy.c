@@ -129,3 +129,14 @@ out:
 	rcu_read_unlock();
 	return err;
 }
+
+/* The data path's question, under RCU: is TCP to @addr:@port protected? */
+bool hatcp_policy_match(struct hatcp_net *hn, __be32 addr, u16 port)
+{
+	struct hatcp_policy *p;
+
+	hlist_for_each_entry_rcu(p, policy_bucket(hn, port), node)
+		if (p->port == port && (!p->addr || p->addr == addr))
+			return true;
+	return false;
+}

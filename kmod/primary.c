@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: the primary's half of the data path. Every ingress segment of a
+ * protected flow that carries sequence space (data, SYN, FIN, RST) is sent
+ * to the replica and held; it enters our stack only when the replica says
+ * it has it. So the client is never acknowledged a byte the replica lacks.
+ * Pure ACKs are sent but not held: they carry no bytes, and a lost one is
+ * superseded by the next, since ACKs are cumulative.
+ *
+ * The SYN enters our stack at once; our SYN-ACK is held instead, and the
+ * SYN goes to the replica with the SYN-ACK's ISN, TSval and options, so
+ * the replica can make its request sock the twin of ours.
+ *
+ * Without an answer a held segment is dropped after HOLD_TIMEOUT_MS (the
+ * client retransmits) and a held SYN-ACK is sent unprotected; a flow whose
+ * segments time out HOLD_TIMEOUTS_MAX times in a row, or whose replica
+ * refuses it, or whose peer stops answering, goes unprotected.
+ */
+#include <linux/ip.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_queue.h>
+#include <net/tcp.h>
+#include "channel.h"
+#include "datapath.h"
+#include "flow.h"
+#include "primary.h"
+#include "tcpopt.h"
+
+#define HOLD_TIMEOUT_MS		1000
+#define HOLD_TIMEOUTS_MAX	3
+#define HOLD_FLOW_MAX_BYTES	(8U << 20)
+#define HOLD_NET_MAX_BYTES	(128ULL << 20)
+#define SYN_MAX_BYTES		1500
+
+struct hatcp_held {
+	struct list_head fifo;
+	struct hlist_node by_id;
+	u64 msg_id;
+	unsigned long deadline;
+	struct hatcp_flow *flow;	/* a reference */
+	struct sk_buff *skb;
+	struct nf_hook_state state;
+	unsigned int len;
+	bool synack;
+};
+
+static void held_unlink(struct hatcp_net *hn, struct hatcp_held *h)
+{
+	struct hatcp_flow *f = h->flow;
+
+	list_del(&h->fifo);
+	hash_del(&h->by_id);
+	hn->hold.bytes -= h->len;
+	WRITE_ONCE(f->held_segs, f->held_segs - 1);
+	f->held_bytes -= h->len;
+	atomic64_dec(hatcp_dp_stat(hn, HATCP_STATS_A_HELD_SEGS));
+	atomic64_sub(h->len, hatcp_dp_stat(hn, HATCP_STATS_A_HELD_BYTES));
+}
+
+static void held_free(struct hatcp_held *h)
+{
+	hatcp_flow_put(h->flow);
+	kfree(h);
+	hatcp_obj_put();
+}
+
+/* Lets a held packet go on through the hooks after ours. */
+static void held_release(struct hatcp_net *hn, struct hatcp_held *h)
+{
+	hatcp_dp_resume(hn, h->skb, &h->state);
+	hatcp_count(hn, HATCP_STATS_A_SEG_RELEASED);
+	held_free(h);
+}
+
+static void held_drop(struct hatcp_held *h)
+{
+	kfree_skb(h->skb);
+	held_free(h);
+}
+
+/* Moves every held segment of @f (all if NULL) to @out, oldest first. */
+static void hold_take(struct hatcp_net *hn, struct hatcp_flow *f,
+		      struct list_head *out)
+{
+	struct hatcp_held *h, *tmp;
+
+	spin_lock_bh(&hn->hold.lock);
+	list_for_each_entry_safe(h, tmp, &hn->hold.fifo, fifo) {
+		if (f && h->flow != f)
+			continue;
+		held_unlink(hn, h);
+		list_add_tail(&h->fifo, out);
+	}
+	spin_unlock_bh(&hn->hold.lock);
+}
+
+static void release_list(struct hatcp_net *hn, struct list_head *list)
+{
+	struct hatcp_held *h, *tmp;
+
+	list_for_each_entry_safe(h, tmp, list, fifo) {
+		list_del(&h->fifo);
+		held_release(hn, h);
+	}
+}
+
+/* @f is unprotected from now on: what it holds goes into our stack. */
+static void unprotect(struct hatcp_net *hn, struct hatcp_flow *f,
+		      enum hatcp_unprot_reason reason)
+{
+	LIST_HEAD(list);
+
+	hatcp_flow_unprotect(f, reason);
+	hold_take(hn, f, &list);
+	release_list(hn, &list);
+}
+
+/*
+ * Holds @skb under a new message id, then sends its copy. NF_STOLEN, or
+ * NF_DROP when the bound is reached or the copy cannot be sent: the client
+ * retransmits, as after any loss.
+ */
+static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
+				  struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  const struct hatcp_body *body,
+				  const void *buf, unsigned int buf_len)
+{
+	struct hatcp_hold *hold = &hn->hold;
+	unsigned int len = skb->len;
+	struct hatcp_held *h;
+	bool sent;
+	int err;
+
+	if (!skb_dst_force(skb))
+		return NF_DROP;
+	h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	if (!h)
+		return NF_DROP;
+	h->msg_id = atomic64_inc_return(&hold->next_id);
+	h->deadline = jiffies + msecs_to_jiffies(HOLD_TIMEOUT_MS);
+	h->flow = f;
+	h->skb = skb;
+	h->state = *state;
+	h->len = len;
+	h->synack = body->kind == HATCP_BODY_SYN;
+
+	spin_lock_bh(&hold->lock);
+	if (f->held_bytes + len > HOLD_FLOW_MAX_BYTES ||
+	    hold->bytes + len > HOLD_NET_MAX_BYTES) {
+		spin_unlock_bh(&hold->lock);
+		kfree(h);
+		hatcp_count(hn, HATCP_STATS_A_SEG_HOLD_FULL);
+		return NF_DROP;
+	}
+	hatcp_obj_get();
+	hatcp_flow_get(f);
+	list_add_tail(&h->fifo, &hold->fifo);
+	hash_add(hold->by_id, &h->by_id, h->msg_id);
+	hold->bytes += len;
+	WRITE_ONCE(f->held_segs, f->held_segs + 1);
+	f->held_bytes += len;
+	atomic64_inc(hatcp_dp_stat(hn, HATCP_STATS_A_HELD_SEGS));
+	atomic64_add(len, hatcp_dp_stat(hn, HATCP_STATS_A_HELD_BYTES));
+	spin_unlock_bh(&hold->lock);
+
+	/* The ack may come before this returns: the entry is already in. */
+	rcu_read_lock();
+	if (buf)
+		err = hatcp_chan_send_body(hn, h->msg_id, body, NULL, buf,
+					   buf_len);
+	else
+		err = hatcp_chan_send_body(hn, h->msg_id, body, skb, NULL,
+					   len);
+	rcu_read_unlock();
+	if (!err) {
+		hatcp_count(hn, HATCP_STATS_A_SEG_REPLICATED);
+		return NF_STOLEN;
+	}
+
+	/* Unsent: take it back unless an answer raced in (it cannot). */
+	spin_lock_bh(&hold->lock);
+	sent = hash_hashed(&h->by_id);
+	if (sent)
+		held_unlink(hn, h);
+	spin_unlock_bh(&hold->lock);
+	if (!sent)
+		return NF_STOLEN;
+	hatcp_count(hn, HATCP_STATS_A_SEG_SEND_FAILED);
+	/* The caller's verdict frees the skb; only the entry is ours. */
+	h->skb = NULL;
+	held_free(h);
+	return NF_DROP;
+}
+
+/* A copy of a pure ACK; the original goes on at once. */
+static void send_ack_copy(struct hatcp_net *hn, struct sk_buff *skb)
+{
+	struct hatcp_body body = { .kind = HATCP_BODY_SEGMENT };
+	u64 id = atomic64_inc_return(&hn->hold.next_id);
+
+	rcu_read_lock();
+	if (!hatcp_chan_send_body(hn, id, &body, skb, NULL, skb->len))
+		hatcp_count(hn, HATCP_STATS_A_SEG_REPLICATED);
+	rcu_read_unlock();
+}
+
+static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
+				struct sk_buff *skb, const struct iphdr *iph,
+				const struct tcphdr *th)
+{
+	struct hatcp_tcpopt opt;
+	u8 *syn;
+
+	/* A new connection on a 4-tuple whose last one is over. */
+	if (f && f->phase != HATCP_PHASE_SYN) {
+		hatcp_flow_remove(f);
+		f = NULL;
+	}
+	if (!f) {
+		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
+				      th->dest, HATCP_ROLE_PRIMARY);
+		if (!f) {
+			hatcp_flow_count_unprotected(hn,
+						     HATCP_UNPROT_TABLE_FULL);
+			return NF_ACCEPT;
+		}
+	}
+	if (!f->protected)
+		return NF_ACCEPT;
+	if (hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt))
+		return NF_ACCEPT;	/* our stack drops it */
+	if (opt.md5) {
+		unprotect(hn, f, HATCP_UNPROT_MD5);
+		return NF_ACCEPT;
+	}
+	if (!hatcp_chan_peer_alive(hn)) {
+		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
+		return NF_ACCEPT;
+	}
+	if (skb->len > SYN_MAX_BYTES)
+		return NF_ACCEPT;	/* TFO data: the SYN-ACK decides */
+	syn = kmalloc(skb->len, GFP_ATOMIC);
+	if (!syn || skb_copy_bits(skb, 0, syn, skb->len)) {
+		kfree(syn);
+		return NF_DROP;
+	}
+	spin_lock_bh(&f->lock);
+	kfree(f->syn);
+	f->syn = syn;
+	f->syn_len = skb->len;
+	f->last_seen = jiffies;
+	spin_unlock_bh(&f->lock);
+	return NF_ACCEPT;
+}
+
+/* A flow we never saw begin: tracked, to be shown, but not replicated. */
+static void primary_midstream(struct hatcp_net *hn, const struct iphdr *iph,
+			      const struct tcphdr *th)
+{
+	struct hatcp_flow *f;
+	struct sock *sk;
+
+	if (th->rst)
+		return;
+	sk = __inet_lookup_established(hn->net,
+				       hn->net->ipv4.tcp_death_row.hashinfo,
+				       iph->saddr, th->source, iph->daddr,
+				       ntohs(th->dest), 0, 0);
+	if (!sk)
+		return;
+	if (sk_fullsock(sk)) {
+		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
+				      th->dest, HATCP_ROLE_PRIMARY);
+		if (f)
+			hatcp_flow_unprotect(f, HATCP_UNPROT_MIDSTREAM);
+	}
+	sock_gen_put(sk);
+}
+
+unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
+			      const struct nf_hook_state *state,
+			      const struct iphdr *iph, const struct tcphdr *th)
+{
+	struct hatcp_body body = { .kind = HATCP_BODY_SEGMENT };
+	unsigned int thoff = ip_hdrlen(skb), payload;
+	struct hatcp_flow *f;
+
+	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	if (th->syn && !th->ack)
+		return primary_syn(hn, f, skb, iph, th);
+	if (!f) {
+		primary_midstream(hn, iph, th);
+		return NF_ACCEPT;
+	}
+	if (!READ_ONCE(f->protected)) {
+		hatcp_count(hn, HATCP_STATS_A_SEG_UNPROTECTED);
+		return NF_ACCEPT;
+	}
+	if (!hatcp_chan_peer_alive(hn)) {
+		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
+		return NF_ACCEPT;
+	}
+	if (skb->len < thoff + th->doff * 4)
+		return NF_ACCEPT;	/* our stack drops it */
+	payload = skb->len - thoff - th->doff * 4;
+	if (!payload && !th->fin && !th->rst && !th->syn) {
+		send_ack_copy(hn, skb);
+		return NF_ACCEPT;
+	}
+	/* Only what our own stack would take may reach the replica. */
+	if (nf_checksum(skb, NF_INET_LOCAL_IN, thoff, IPPROTO_TCP, AF_INET))
+		return NF_ACCEPT;
+	if (skb_is_gso(skb)) {
+		body.gso_size = htons(skb_shinfo(skb)->gso_size);
+		body.gso_segs = htons(skb_shinfo(skb)->gso_segs);
+	}
+	return hold_and_send(hn, f, skb, state, &body, NULL, 0);
+}
+
+/* Our SYN-ACK: the handshake's parameters go to the replica with the SYN. */
+unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
+			       const struct nf_hook_state *state,
+			       const struct iphdr *iph,
+			       const struct tcphdr *th)
+{
+	struct hatcp_body body = { .kind = HATCP_BODY_SYN };
+	const struct inet_request_sock *ireq;
+	struct hatcp_tcpopt opt;
+	struct hatcp_flow *f;
+	unsigned int verdict;
+	unsigned int len;
+	u8 *syn = NULL;
+
+	if (!th->syn || !th->ack)
+		return NF_ACCEPT;
+	f = hatcp_flow_find(hn, iph->daddr, th->dest, iph->saddr, th->source);
+	if (!f || !READ_ONCE(f->protected))
+		return NF_ACCEPT;
+	/* Cookies and TFO leave no request sock to make a twin of. */
+	if (!skb->sk) {
+		unprotect(hn, f, HATCP_UNPROT_SYNCOOKIE);
+		return NF_ACCEPT;
+	}
+	if (sk_fullsock(skb->sk)) {
+		unprotect(hn, f, HATCP_UNPROT_FASTOPEN);
+		return NF_ACCEPT;
+	}
+	if (!hatcp_chan_peer_alive(hn)) {
+		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
+		return NF_ACCEPT;
+	}
+	if (hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt))
+		return NF_ACCEPT;
+
+	ireq = inet_rsk(inet_reqsk(skb->sk));
+	body.isn = th->seq;
+	body.tsval = htonl(opt.tsval);
+	body.rcv_wscale = ireq->wscale_ok ? ireq->rcv_wscale : 0;
+	body.opts = (ireq->tstamp_ok ? HATCP_SYN_OPT_TS : 0) |
+		    (ireq->sack_ok ? HATCP_SYN_OPT_SACK : 0) |
+		    (ireq->wscale_ok ? HATCP_SYN_OPT_WSCALE : 0) |
+		    (ireq->ecn_ok ? HATCP_SYN_OPT_ECN : 0);
+
+	spin_lock_bh(&f->lock);
+	len = f->syn_len;
+	if (f->syn)
+		syn = kmemdup(f->syn, len, GFP_ATOMIC);
+	spin_unlock_bh(&f->lock);
+	if (!syn)
+		return NF_ACCEPT;
+	verdict = hold_and_send(hn, f, skb, state, &body, syn, len);
+	kfree(syn);
+	return verdict;
+}
+
+void hatcp_primary_rx_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
+{
+	struct hatcp_held *h, *found = NULL;
+	struct hatcp_flow *f;
+
+	spin_lock(&hn->hold.lock);
+	hash_for_each_possible(hn->hold.by_id, h, by_id, msg_id)
+		if (h->msg_id == msg_id) {
+			found = h;
+			held_unlink(hn, h);
+			break;
+		}
+	spin_unlock(&hn->hold.lock);
+	if (!found)
+		return;		/* late: it timed out, or was released */
+	h = found;
+	f = h->flow;
+	hatcp_flow_get(f);
+	if (status == HATCP_ACK_OK) {
+		WRITE_ONCE(f->hold_timeouts, 0);
+		if (h->synack && READ_ONCE(f->phase) == HATCP_PHASE_SYN) {
+			WRITE_ONCE(f->phase, HATCP_PHASE_OPEN);
+			hatcp_count(hn, HATCP_STATS_A_FLOWS_PROTECTED);
+		}
+		held_release(hn, h);
+	} else {
+		held_release(hn, h);
+		unprotect(hn, f, HATCP_UNPROT_REFUSED);
+	}
+	hatcp_flow_put(f);
+}
+
+/* From the data-path timer: what the replica did not answer in time. */
+void hatcp_hold_expire(struct hatcp_net *hn)
+{
+	struct hatcp_held *h, *tmp;
+	struct hatcp_flow *f;
+	LIST_HEAD(list);
+
+	spin_lock_bh(&hn->hold.lock);
+	list_for_each_entry_safe(h, tmp, &hn->hold.fifo, fifo) {
+		if (time_before(jiffies, h->deadline))
+			break;
+		held_unlink(hn, h);
+		list_add_tail(&h->fifo, &list);
+	}
+	spin_unlock_bh(&hn->hold.lock);
+
+	list_for_each_entry_safe(h, tmp, &list, fifo) {
+		list_del(&h->fifo);
+		f = h->flow;
+		hatcp_flow_get(f);
+		if (h->synack) {
+			/* The client is served, unprotected, rather than not. */
+			held_release(hn, h);
+			unprotect(hn, f, HATCP_UNPROT_TIMEOUT);
+		} else {
+			hatcp_count(hn, HATCP_STATS_A_SEG_HOLD_TIMEOUT);
+			held_drop(h);
+			WRITE_ONCE(f->hold_timeouts, f->hold_timeouts + 1);
+			if (f->hold_timeouts >= HOLD_TIMEOUTS_MAX)
+				unprotect(hn, f, HATCP_UNPROT_TIMEOUT);
+		}
+		hatcp_flow_put(f);
+	}
+}
+
+/* The peer stopped answering: every flow goes on unprotected. */
+void hatcp_primary_peer_lost(struct hatcp_net *hn)
+{
+	struct hatcp_flow *f;
+	unsigned int b;
+
+	if (READ_ONCE(hn->role) != HATCP_ROLE_PRIMARY)
+		return;
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node)
+		if (READ_ONCE(f->protected))
+			unprotect(hn, f, HATCP_UNPROT_NO_PEER);
+	rcu_read_unlock();
+}
+
+/* Role change away from primary: nothing waits any more. */
+void hatcp_hold_release_all(struct hatcp_net *hn)
+{
+	LIST_HEAD(list);
+
+	hold_take(hn, NULL, &list);
+	local_bh_disable();
+	release_list(hn, &list);
+	local_bh_enable();
+}
+
+/* Namespace exit, or @dev going away (NULL: all): dropped, not released. */
+void hatcp_hold_drop_dev(struct hatcp_net *hn, const struct net_device *dev)
+{
+	struct hatcp_held *h, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_bh(&hn->hold.lock);
+	list_for_each_entry_safe(h, tmp, &hn->hold.fifo, fifo) {
+		if (dev && h->state.in != dev && h->state.out != dev &&
+		    h->skb->dev != dev)
+			continue;
+		held_unlink(hn, h);
+		list_add_tail(&h->fifo, &list);
+	}
+	spin_unlock_bh(&hn->hold.lock);
+	list_for_each_entry_safe(h, tmp, &list, fifo) {
+		list_del(&h->fifo);
+		held_drop(h);
+	}
+}
+
+void hatcp_hold_init(struct hatcp_net *hn)
+{
+	spin_lock_init(&hn->hold.lock);
+	INIT_LIST_HEAD(&hn->hold.fifo);
+	hash_init(hn->hold.by_id);
+	hn->hold.bytes = 0;
+	atomic64_set(&hn->hold.next_id, 0);
+}

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: the replica's half of the data path.
+ *
+ * A SYN from the primary is injected so that our own listener makes a
+ * request sock; when that sock's SYN-ACK leaves, it is aligned to the
+ * primary's (ISN, TSval clock, window scale) and swallowed. Every later
+ * client segment waits in its flow's queue, in sequence order, and is
+ * injected only when the shadow socket can take it: no hole before it, no
+ * ACK for bytes our application has not written yet, room in the window.
+ * It stays queued until rcv_nxt covers it, and is injected again if it
+ * was not taken. All our egress for a protected service is stolen.
+ */
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include "channel.h"
+#include "flow.h"
+#include "policy.h"
+#include "replica.h"
+#include "tcpopt.h"
+
+#define QUEUE_FLOW_MAX_BYTES	(8U << 20)
+#define QUEUE_NET_MAX_BYTES	(128LL << 20)
+#define INJECT_RETRY_MS		200
+/* TSval margin: the client must never see our TSval below the primary's. */
+#define TS_MARGIN_MS		5
+
+struct replica_cb {
+	u32 seq;
+	u32 end_seq;
+	u32 ack;
+	unsigned long injected_at;
+	bool has_ack;
+	bool has_seq;		/* data, SYN or FIN: kept until covered */
+	bool injected;
+};
+
+static struct replica_cb *rcb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct replica_cb) > sizeof(skb->cb));
+	return (struct replica_cb *)skb->cb;
+}
+
+static void send_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
+{
+	hatcp_chan_send_ack(hn, msg_id, status);
+}
+
+/* Puts a copy of @skb into the stack as if @f's client had sent it. */
+static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
+		   struct sk_buff *skb, bool clone)
+{
+	struct net_device *dev;
+	struct sk_buff *nskb;
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(hn->net, f->ifindex);
+	if (!dev) {
+		rcu_read_unlock();
+		if (!clone)
+			kfree_skb(skb);
+		return;
+	}
+	nskb = clone ? skb_clone(skb, GFP_ATOMIC) : skb;
+	if (nskb) {
+		nskb->dev = dev;
+		nskb->protocol = htons(ETH_P_IP);
+		nskb->pkt_type = PACKET_HOST;
+		/* The primary verified the sum before sending it. */
+		nskb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb_reset_network_header(nskb);
+		nf_reset_ct(nskb);
+		netif_rx(nskb);
+		hatcp_count(hn, HATCP_STATS_A_REPL_INJECTED);
+	}
+	rcu_read_unlock();
+}
+
+/* The shadow socket's edges, as the gate needs them. */
+struct gate {
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 wnd_right;
+	bool window;		/* wnd_right and room apply */
+	bool room;
+};
+
+static bool gate_read(struct hatcp_flow *f, struct gate *g)
+{
+	struct sock *sk = hatcp_flow_sock(f);
+
+	if (!sk)
+		return false;
+	memset(g, 0, sizeof(*g));
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		const struct tcp_request_sock *treq = tcp_rsk(inet_reqsk(sk));
+
+		g->rcv_nxt = treq->rcv_nxt;
+		g->snd_nxt = treq->snt_isn + 1;
+	} else if (sk->sk_state == TCP_TIME_WAIT) {
+		g->rcv_nxt = tcp_twsk(sk)->tw_rcv_nxt;
+		g->snd_nxt = tcp_twsk(sk)->tw_snd_nxt;
+	} else {
+		const struct tcp_sock *tp = tcp_sk(sk);
+
+		g->rcv_nxt = READ_ONCE(tp->rcv_nxt);
+		g->snd_nxt = READ_ONCE(tp->snd_nxt);
+		g->wnd_right = READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd);
+		g->window = true;
+		g->room = atomic_read(&sk->sk_rmem_alloc) <=
+			  READ_ONCE(sk->sk_rcvbuf);
+	}
+	sock_gen_put(sk);
+	return true;
+}
+
+static void dequeue(struct hatcp_net *hn, struct hatcp_flow *f,
+		    struct sk_buff *skb)
+{
+	__skb_unlink(skb, &f->queue);
+	f->queued_bytes -= skb->len;
+	atomic64_dec(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_SEGS));
+	atomic64_sub(skb->len, hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES));
+	consume_skb(skb);
+}
+
+/* Injects what the shadow socket can take now; drops what it has. */
+static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
+{
+	unsigned long retry = msecs_to_jiffies(INJECT_RETRY_MS);
+	struct sk_buff *skb, *tmp;
+	struct replica_cb *cb;
+	struct gate g;
+	u32 next;
+
+	if (skb_queue_empty_lockless(&f->queue) || !gate_read(f, &g))
+		return;
+	spin_lock_bh(&f->lock);
+	next = g.rcv_nxt;
+	skb_queue_walk_safe(&f->queue, skb, tmp) {
+		cb = rcb(skb);
+		if (cb->has_seq && !after(cb->end_seq, g.rcv_nxt)) {
+			dequeue(hn, f, skb);
+			continue;
+		}
+		if (after(cb->seq, next))
+			break;		/* a hole: wait for the segment before */
+		if (cb->has_ack && after(cb->ack, g.snd_nxt))
+			break;		/* our application is behind */
+		if (g.window && cb->has_seq &&
+		    (!g.room || !before(cb->seq, g.wnd_right)))
+			break;		/* no room until our application reads */
+		if (!cb->injected || time_after(jiffies,
+						cb->injected_at + retry)) {
+			if (cb->injected)
+				hatcp_count(hn, HATCP_STATS_A_REPL_RETRIED);
+			inject(hn, f, skb, true);
+			cb->injected = true;
+			cb->injected_at = jiffies;
+		}
+		if (!cb->has_seq) {
+			dequeue(hn, f, skb);	/* pure ACK, RST: once */
+			continue;
+		}
+		if (after(cb->end_seq, next))
+			next = cb->end_seq;
+	}
+	spin_unlock_bh(&f->lock);
+}
+
+/* Sorted insert; false if the same segment is already queued. */
+static bool enqueue(struct hatcp_net *hn, struct hatcp_flow *f,
+		    struct sk_buff *skb)
+{
+	struct replica_cb *cb = rcb(skb), *o;
+	struct sk_buff *pos;
+
+	skb_queue_reverse_walk(&f->queue, pos) {
+		o = rcb(pos);
+		if (o->seq == cb->seq && o->end_seq == cb->end_seq &&
+		    o->ack == cb->ack)
+			return false;
+		if (!after(o->seq, cb->seq))
+			break;
+	}
+	/* @pos is the last entry at or before ours, or the list head. */
+	__skb_queue_after(&f->queue, pos, skb);
+	f->queued_bytes += skb->len;
+	atomic64_inc(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_SEGS));
+	atomic64_add(skb->len, hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES));
+	if (cb->has_seq && (!f->rcv_high_valid ||
+			    after(cb->end_seq, f->rcv_high))) {
+		f->rcv_high = cb->end_seq;
+		f->rcv_high_valid = true;
+	}
+	return true;
+}
+
+static void replica_segment(struct hatcp_net *hn, u64 msg_id,
+			    struct sk_buff *skb, const struct hatcp_body *body)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct replica_cb *cb = rcb(skb);
+	unsigned int datalen;
+	struct hatcp_flow *f;
+	u8 status = HATCP_ACK_OK;
+	bool added;
+
+	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	if (!f || READ_ONCE(f->phase) != HATCP_PHASE_ALIGNED) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_UNKNOWN_FLOW);
+		kfree_skb(skb);
+		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
+		return;
+	}
+	datalen = skb->len - ip_hdrlen(skb) - th->doff * 4;
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + datalen + th->syn + th->fin;
+	cb->ack = ntohl(th->ack_seq);
+	cb->has_ack = th->ack;
+	cb->has_seq = cb->end_seq != cb->seq;
+	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
+		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
+		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	}
+
+	spin_lock_bh(&f->lock);
+	if (f->dead) {
+		spin_unlock_bh(&f->lock);
+		kfree_skb(skb);
+		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
+		return;
+	}
+	if (f->queued_bytes + skb->len > QUEUE_FLOW_MAX_BYTES ||
+	    atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
+	    skb->len > QUEUE_NET_MAX_BYTES) {
+		spin_unlock_bh(&f->lock);
+		/* Unacknowledged: the primary drops it, the client resends. */
+		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUE_FULL);
+		kfree_skb(skb);
+		kick(hn, f);
+		return;
+	}
+	added = enqueue(hn, f, skb);
+	f->last_seen = jiffies;
+	spin_unlock_bh(&f->lock);
+	if (added) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUED);
+	} else {
+		hatcp_count(hn, HATCP_STATS_A_REPL_DUPLICATE);
+		consume_skb(skb);
+	}
+	send_ack(hn, msg_id, status);
+	kick(hn, f);
+}
+
+/* The device the client's packets would arrive on: the route back. */
+static int client_ifindex(struct hatcp_net *hn, __be32 client, __be32 vip)
+{
+	struct flowi4 fl4 = {
+		.daddr = client,
+		.saddr = vip,
+		.flowi4_proto = IPPROTO_TCP,
+	};
+	struct rtable *rt = ip_route_output_key(hn->net, &fl4);
+	int ifindex;
+
+	if (IS_ERR(rt))
+		return 0;
+	ifindex = rt->dst.dev->ifindex;
+	ip_rt_put(rt);
+	return ifindex;
+}
+
+static void replica_syn(struct hatcp_net *hn, u64 msg_id, struct sk_buff *skb,
+			const struct hatcp_body *body)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct hatcp_flow *f;
+	int ifindex;
+
+	if (!th->syn || th->ack)
+		goto bad;
+	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	if (f && f->params.isn != ntohl(body->isn)) {
+		/* A new connection on the 4-tuple of a finished one. */
+		hatcp_flow_remove(f);
+		f = NULL;
+	}
+	if (f && READ_ONCE(f->phase) == HATCP_PHASE_ALIGNED) {
+		consume_skb(skb);
+		send_ack(hn, msg_id, HATCP_ACK_OK);
+		return;
+	}
+	ifindex = client_ifindex(hn, iph->saddr, iph->daddr);
+	if (!f)
+		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
+				      th->dest, HATCP_ROLE_REPLICA);
+	if (!f || !ifindex || READ_ONCE(f->phase) != HATCP_PHASE_SYN) {
+		if (f)
+			hatcp_flow_unprotect(f, HATCP_UNPROT_REFUSED);
+		else
+			hatcp_flow_count_unprotected(hn,
+						     HATCP_UNPROT_TABLE_FULL);
+		hatcp_count(hn, HATCP_STATS_A_REPL_ALIGN_FAILED);
+		kfree_skb(skb);
+		send_ack(hn, msg_id, HATCP_ACK_REFUSED);
+		return;
+	}
+	spin_lock_bh(&f->lock);
+	f->params.isn = ntohl(body->isn);
+	f->params.tsval = ntohl(body->tsval);
+	f->params.rcv_wscale = body->rcv_wscale;
+	f->params.opts = body->opts;
+	f->syn_msg_id = msg_id;
+	f->ifindex = ifindex;
+	f->last_seen = jiffies;
+	spin_unlock_bh(&f->lock);
+	/* Our listener answers with a SYN-ACK, which hatcp_replica_out aligns. */
+	inject(hn, f, skb, false);
+	return;
+bad:
+	hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
+	kfree_skb(skb);
+}
+
+/* A body is a client IPv4 TCP packet, whole; anything else is refused. */
+static bool packet_ok(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+	unsigned int ihl;
+
+	if (skb->len < sizeof(*iph) + sizeof(*th))
+		return false;
+	iph = (const struct iphdr *)skb->data;
+	ihl = iph->ihl * 4;
+	if (iph->version != 4 || ihl < sizeof(*iph) ||
+	    ntohs(iph->tot_len) != skb->len || iph->protocol != IPPROTO_TCP ||
+	    ip_is_fragment(iph) || skb->len < ihl + sizeof(*th))
+		return false;
+	th = (const struct tcphdr *)(skb->data + ihl);
+	return th->doff * 4 >= sizeof(*th) && skb->len >= ihl + th->doff * 4;
+}
+
+/* A whole body from the channel; consumes @skb. */
+void hatcp_replica_rx_body(struct hatcp_net *hn, u64 msg_id,
+			   struct sk_buff *skb)
+{
+	struct hatcp_body body;
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+
+	memcpy(&body, skb->data, sizeof(body));
+	__skb_pull(skb, sizeof(body));
+	if ((body.kind != HATCP_BODY_SEGMENT && body.kind != HATCP_BODY_SYN) ||
+	    !packet_ok(skb)) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
+		kfree_skb(skb);
+		return;
+	}
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, ip_hdrlen(skb));
+	iph = ip_hdr(skb);
+	th = tcp_hdr(skb);
+	if (!hatcp_policy_match(hn, iph->daddr, ntohs(th->dest))) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_UNKNOWN_FLOW);
+		kfree_skb(skb);
+		send_ack(hn, msg_id, body.kind == HATCP_BODY_SYN ?
+			 HATCP_ACK_REFUSED : HATCP_ACK_UNKNOWN);
+		return;
+	}
+	if (body.kind == HATCP_BODY_SYN)
+		replica_syn(hn, msg_id, skb, &body);
+	else
+		replica_segment(hn, msg_id, skb, &body);
+}
+
+static bool opts_match(const struct inet_request_sock *ireq, u8 opts)
+{
+	return ireq->tstamp_ok == !!(opts & HATCP_SYN_OPT_TS) &&
+	       ireq->sack_ok == !!(opts & HATCP_SYN_OPT_SACK) &&
+	       ireq->wscale_ok == !!(opts & HATCP_SYN_OPT_WSCALE) &&
+	       ireq->ecn_ok == !!(opts & HATCP_SYN_OPT_ECN);
+}
+
+/*
+ * Makes our request sock the twin of the primary's, which the child
+ * socket then inherits: same ISN, window scale, and a TSval clock a
+ * margin ahead of the primary's (never behind it: PAWS at the client).
+ */
+static void align(struct hatcp_net *hn, struct hatcp_flow *f,
+		  struct sk_buff *skb, const struct tcphdr *th)
+{
+	struct request_sock *req = inet_reqsk(skb->sk);
+	struct inet_request_sock *ireq = inet_rsk(req);
+	struct tcp_request_sock *treq = tcp_rsk(req);
+	struct hatcp_syn_params p;
+	struct hatcp_tcpopt opt;
+	u64 msg_id;
+
+	spin_lock_bh(&f->lock);
+	p = f->params;
+	msg_id = f->syn_msg_id;
+	spin_unlock_bh(&f->lock);
+
+	if (!opts_match(ireq, p.opts) ||
+	    hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt) ||
+	    opt.ts != !!(p.opts & HATCP_SYN_OPT_TS)) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_ALIGN_FAILED);
+		hatcp_flow_unprotect(f, HATCP_UNPROT_REFUSED);
+		send_ack(hn, msg_id, HATCP_ACK_REFUSED);
+		return;
+	}
+	treq->snt_isn = p.isn;
+	if (opt.ts)
+		treq->ts_off += p.tsval - opt.tsval + TS_MARGIN_MS;
+	if (ireq->wscale_ok)
+		ireq->rcv_wscale = p.rcv_wscale;
+	WRITE_ONCE(f->phase, HATCP_PHASE_ALIGNED);
+	hatcp_count(hn, HATCP_STATS_A_FLOWS_PROTECTED);
+	send_ack(hn, msg_id, HATCP_ACK_OK);
+}
+
+/* Every egress segment of a protected service is ours to swallow. */
+unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
+			       const struct iphdr *iph,
+			       const struct tcphdr *th)
+{
+	struct hatcp_flow *f;
+
+	if (!hatcp_policy_match(hn, iph->saddr, ntohs(th->source)))
+		return NF_ACCEPT;
+	f = hatcp_flow_find(hn, iph->daddr, th->dest, iph->saddr, th->source);
+	if (f && READ_ONCE(f->phase) == HATCP_PHASE_SYN && !f->dead) {
+		if (th->syn && th->ack && skb->sk &&
+		    skb->sk->sk_state == TCP_NEW_SYN_RECV) {
+			align(hn, f, skb, th);
+		} else if (th->rst) {
+			/* No listener here: the primary goes on alone. */
+			hatcp_count(hn, HATCP_STATS_A_REPL_ALIGN_FAILED);
+			hatcp_flow_unprotect(f, HATCP_UNPROT_REFUSED);
+			send_ack(hn, f->syn_msg_id, HATCP_ACK_REFUSED);
+		}
+	}
+	hatcp_count(hn, HATCP_STATS_A_REPL_SUPPRESSED);
+	/* Stolen, not dropped: NF_DROP would be an error for TCP. */
+	consume_skb(skb);
+	/* Our application moved on: what waited for it may go in. */
+	if (f)
+		kick(hn, f);
+	return NF_STOLEN;
+}
+
+/* From the data-path timer: retries, and queues no egress woke up. */
+void hatcp_replica_tick(struct hatcp_net *hn)
+{
+	struct hatcp_flow *f;
+	unsigned int b;
+
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node)
+		if (!skb_queue_empty_lockless(&f->queue))
+			kick(hn, f);
+	rcu_read_unlock();
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hatcp: the replica's data path: shadow sockets fed from the channel.
+ */
+#ifndef _HATCP_REPLICA_H
+#define _HATCP_REPLICA_H
+
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include "hatcp.h"
+
+void hatcp_replica_rx_body(struct hatcp_net *hn, u64 msg_id,
+			   struct sk_buff *skb);
+unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
+			       const struct iphdr *iph,
+			       const struct tcphdr *th);
+void hatcp_replica_tick(struct hatcp_net *hn);
+
+#endif /* _HATCP_REPLICA_H */
