@@ -110,13 +110,38 @@ new_ns() {
 	echo "$ns"
 }
 
-cleanup_ns() {
-	local ns
+# Background processes (hatcp_bg PID) and scratch directories
+# (hatcp_tmpdir) that cleanup_ns removes along with the namespaces.
+__hatcp_pids=()
+__hatcp_dirs=()
 
+# hatcp_bg PID: kill PID at exit (before its namespace goes).
+hatcp_bg() {
+	__hatcp_pids+=("$1")
+}
+
+# hatcp_tmpdir: a scratch directory removed at exit; prints its path.
+hatcp_tmpdir() {
+	local d
+
+	d=$(mktemp -d) || return 1
+	__hatcp_dirs+=("$d")
+	echo "$d"
+}
+
+cleanup_ns() {
+	local ns pid
+
+	for pid in "${__hatcp_pids[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	__hatcp_pids=()
 	for ns in "${__hatcp_netns[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	__hatcp_netns=()
+	rm -rf "${__hatcp_dirs[@]}"
+	__hatcp_dirs=()
 }
 
 # ctl NS ARGS...: hatcpctl in namespace NS.
@@ -133,6 +158,224 @@ json_get() {
 
 require_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+}
+
+
+# ---- the data-path topology ----------------------------------------------
+#
+# dp_topology builds, in fresh namespaces, the network every replication
+# selftest (and scripts/bench) uses:
+#
+#          cli (client)                                  lan (bridge br0)
+#   lan0 10.0.1.100/24 ------------------------------+-- br0 ports cli, pri, rep
+#                                                     |
+#   pri (primary) lan0 10.0.1.1/24 + VIP 10.0.1.10/32 -+
+#   rep (replica) lan0 10.0.1.2/24 (arp_ignore=1, arp_announce=2)
+#                 hatcp-vip (dummy, NOARP) VIP 10.0.1.10/32
+#   pri chan0 10.0.9.1/24 <------ veth ------> rep chan0 10.0.9.2/24
+#
+# The replica holds the VIP as a local address (its application can listen
+# on it) but never answers ARP for it, so clients reach the primary only.
+#
+# Set by dp_topology (namespace names, full, for ip -n / ip netns exec):
+#   DP_CLI DP_PRI DP_REP DP_LAN
+#   DP_WORK       scratch directory (echod stats and logs), removed at exit
+#   DP_PRI_MAC    the primary's LAN MAC (the one clients must see for the VIP)
+# Constants:
+#   DP_VIP=10.0.1.10 DP_PORT=7000 (the protected service port)
+#   DP_CLI_ADDR=10.0.1.100 DP_PRI_ADDR=10.0.1.1 DP_REP_ADDR=10.0.1.2
+#   DP_CHAN_PRI=10.0.9.1 DP_CHAN_REP=10.0.9.2 (the replication channel)
+#   DP_LAN_DEV=lan0 DP_CHAN_DEV=chan0 DP_VIP_DEV=hatcp-vip
+# Functions:
+#   dp_topology              build it and self-check it (returns 1, with a
+#                            "# dp_topology: ..." line, if a check fails)
+#   dp_check                 the self-check alone
+#   dp_hatcp_up [PORT...]    load hatcp; pri: peer, role primary, policy
+#                            VIP:PORT; rep: peer, role replica, same policy
+#                            (default PORT: DP_PORT)
+#   dp_hatcp_down            unload hatcp (its state in every namespace goes)
+#   dp_servers_start [PORT...]  hatcp-echod on VIP:PORT in pri and in rep,
+#                            stats in $(dp_stats pri|rep PORT); waits until
+#                            both listen (default PORT: DP_PORT)
+#   dp_servers_stop          SIGTERM every echod started, wait (stats summary)
+#   dp_stats ROLE [PORT]     path of ROLE's (pri, rep) echod --stats file
+#   dp_verify [--port P] ARGS...  hatcp-verify --json from cli to VIP:P
+#   dp_arp_who_has [IP]      MACs answering an ARP request from cli (VIP)
+#   dp_netem_channel SPEC    netem SPEC (e.g. "loss 5% duplicate 2% reorder
+#                            25% delay 2ms") on both channel veths
+#   dp_netem_channel_clear   remove it
+DP_VIP=10.0.1.10
+DP_PORT=7000
+DP_CLI_ADDR=10.0.1.100
+DP_PRI_ADDR=10.0.1.1
+DP_REP_ADDR=10.0.1.2
+DP_CHAN_PRI=10.0.9.1
+DP_CHAN_REP=10.0.9.2
+DP_LAN_DEV=lan0
+DP_CHAN_DEV=chan0
+DP_VIP_DEV=hatcp-vip
+DP_CLI='' DP_PRI='' DP_REP='' DP_LAN='' DP_WORK='' DP_PRI_MAC=''
+__dp_echod=()
+
+__dp_say() {
+	echo "# dp_topology: $*" >&2
+	return 1
+}
+
+# __dp_lan_port NS ADDR BRPORT: NS's lan0 with ADDR/24, its peer BRPORT on br0.
+__dp_lan_port() {
+	local ns=$1 addr=$2 port=$3
+
+	ip link add "$DP_LAN_DEV" netns "$ns" type veth peer name "$port" \
+		netns "$DP_LAN" &&
+	ip -n "$DP_LAN" link set "$port" master br0 up &&
+	ip -n "$ns" addr add "$addr/24" dev "$DP_LAN_DEV"
+}
+
+dp_topology() {
+	DP_LAN=$(new_ns lan) && DP_CLI=$(new_ns cli) && DP_PRI=$(new_ns pri) &&
+		DP_REP=$(new_ns rep) || __dp_say "cannot create namespaces" || return
+	DP_WORK=$(hatcp_tmpdir) || return 1
+	{
+		ip -n "$DP_LAN" link add br0 type bridge &&
+		ip -n "$DP_LAN" link set br0 up &&
+		__dp_lan_port "$DP_CLI" "$DP_CLI_ADDR" cli &&
+		__dp_lan_port "$DP_PRI" "$DP_PRI_ADDR" pri &&
+		__dp_lan_port "$DP_REP" "$DP_REP_ADDR" rep &&
+		# Before the link is up: the replica must never answer for the
+		# VIP, nor use it as the source of its own ARP requests.
+		ip netns exec "$DP_REP" sysctl -qw \
+			"net.ipv4.conf.$DP_LAN_DEV.arp_ignore=1" \
+			"net.ipv4.conf.$DP_LAN_DEV.arp_announce=2" &&
+		ip -n "$DP_PRI" addr add "$DP_VIP/32" dev "$DP_LAN_DEV" &&
+		ip -n "$DP_REP" link add "$DP_VIP_DEV" type dummy &&
+		ip -n "$DP_REP" link set "$DP_VIP_DEV" arp off up &&
+		ip -n "$DP_REP" addr add "$DP_VIP/32" dev "$DP_VIP_DEV" &&
+		ip -n "$DP_CLI" link set "$DP_LAN_DEV" up &&
+		ip -n "$DP_PRI" link set "$DP_LAN_DEV" up &&
+		ip -n "$DP_REP" link set "$DP_LAN_DEV" up &&
+		ip link add "$DP_CHAN_DEV" netns "$DP_PRI" type veth \
+			peer name "$DP_CHAN_DEV" netns "$DP_REP" &&
+		ip -n "$DP_PRI" addr add "$DP_CHAN_PRI/24" dev "$DP_CHAN_DEV" &&
+		ip -n "$DP_REP" addr add "$DP_CHAN_REP/24" dev "$DP_CHAN_DEV" &&
+		ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up &&
+		ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
+	} || __dp_say "cannot set up the links" || return
+	DP_PRI_MAC=$(ip -n "$DP_PRI" -br link show "$DP_LAN_DEV" | awk '{print $3}')
+	dp_check
+}
+
+# __dp_ping NS ADDR: up to 10 one-second tries (links and bridge come up).
+__dp_ping() {
+	local _
+
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+dp_arp_who_has() {
+	ip netns exec "$DP_CLI" /usr/bin/python3 "$HATCP_TOP/selftests/arpprobe.py" \
+		"$DP_LAN_DEV" "$DP_CLI_ADDR" "${1:-$DP_VIP}" 1
+}
+
+dp_check() {
+	local got
+
+	__dp_ping "$DP_CLI" "$DP_PRI_ADDR" || __dp_say "cli cannot ping the primary" || return
+	__dp_ping "$DP_CLI" "$DP_REP_ADDR" || __dp_say "cli cannot ping the replica" || return
+	__dp_ping "$DP_CLI" "$DP_VIP" || __dp_say "cli cannot ping the VIP" || return
+	__dp_ping "$DP_PRI" "$DP_CHAN_REP" || __dp_say "channel link does not ping" || return
+	got=$(ip netns exec "$DP_REP" sysctl -n "net.ipv4.conf.$DP_LAN_DEV.arp_ignore" \
+		"net.ipv4.conf.$DP_LAN_DEV.arp_announce" | tr '\n' ' ')
+	[ "$got" = "1 2 " ] || __dp_say "rep $DP_LAN_DEV arp_ignore/arp_announce: $got" || return
+	got=$(ip -n "$DP_REP" route get "$DP_VIP")
+	[ "${got%% *}" = local ] || __dp_say "VIP not local in rep: $got" || return
+	got=$(dp_arp_who_has "$DP_VIP" | tr '\n' ' ')
+	[ "$got" = "$DP_PRI_MAC " ] ||
+		__dp_say "ARP for the VIP answered by '$got', want only the primary ($DP_PRI_MAC)"
+}
+
+dp_hatcp_up() {
+	local port
+
+	hatcp_load || return 1
+	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP" &&
+	ctl "$DP_PRI" role set primary &&
+	ctl "$DP_REP" peer set local "$DP_CHAN_REP" remote "$DP_CHAN_PRI" &&
+	ctl "$DP_REP" role set replica || return 1
+	for port in "${@:-$DP_PORT}"; do
+		ctl "$DP_PRI" policy add addr "$DP_VIP" port "$port" &&
+		ctl "$DP_REP" policy add addr "$DP_VIP" port "$port" || return 1
+	done
+}
+
+dp_hatcp_down() {
+	hatcp_unload
+}
+
+dp_stats() {
+	echo "$DP_WORK/echod-$1-${2:-$DP_PORT}.jsonl"
+}
+
+dp_servers_start() {
+	local port role ns ready
+
+	for port in "${@:-$DP_PORT}"; do
+		for role in pri rep; do
+			[ $role = pri ] && ns=$DP_PRI || ns=$DP_REP
+			ready="$DP_WORK/echod-$role-$port.ready"
+			rm -f "$ready"
+			ip netns exec "$ns" hatcp-echod --listen "$DP_VIP:$port" \
+				--stats "$(dp_stats $role "$port")" --ready-file "$ready" \
+				>"$DP_WORK/echod-$role-$port.out" 2>&1 &
+			hatcp_bg $!
+			__dp_echod+=($!)
+		done
+		for role in pri rep; do
+			ready="$DP_WORK/echod-$role-$port.ready"
+			for _ in $(seq 100); do
+				[ -s "$ready" ] && break
+				sleep 0.1
+			done
+			[ -s "$ready" ] || __dp_say "echod in $role not listening on" \
+				"$DP_VIP:$port after 10 s: $(cat "$DP_WORK/echod-$role-$port.out")" ||
+				return
+		done
+	done
+}
+
+dp_servers_stop() {
+	local pid
+
+	for pid in "${__dp_echod[@]}"; do
+		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	__dp_echod=()
+}
+
+dp_verify() {
+	local port=$DP_PORT
+
+	if [ "${1:-}" = --port ]; then
+		port=$2
+		shift 2
+	fi
+	ip netns exec "$DP_CLI" hatcp-verify --connect "$DP_VIP:$port" --json "$@"
+}
+
+dp_netem_channel() {
+	modprobe -q sch_netem
+	# shellcheck disable=SC2086 # SPEC is a list of netem words
+	tc -n "$DP_PRI" qdisc replace dev "$DP_CHAN_DEV" root netem $1 &&
+	tc -n "$DP_REP" qdisc replace dev "$DP_CHAN_DEV" root netem $1
+}
+
+dp_netem_channel_clear() {
+	tc -n "$DP_PRI" qdisc del dev "$DP_CHAN_DEV" root 2>/dev/null
+	tc -n "$DP_REP" qdisc del dev "$DP_CHAN_DEV" root 2>/dev/null
+	return 0
 }
 
 trap cleanup_ns EXIT
