@@ -5,14 +5,14 @@
 #ifndef _HATCP_COMPAT_H
 #define _HATCP_COMPAT_H
 
-#include <linux/version.h>
 #include <net/tcp.h>
 
 /*
  * The TSval each kind of socket would send now. 6.7 added microsecond
- * timestamps, chosen per socket; before, every clock was in ms.
+ * timestamps, chosen per socket; before, every clock was in ms. Kbuild
+ * defines HATCP_HAVE_USEC_TS from the kernel's headers.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef HATCP_HAVE_USEC_TS
 static inline u32 hatcp_tsval_full(const struct tcp_sock *tp)
 {
 	return tcp_clock_ts(tp->tcp_usec_ts) + tp->tsoffset;

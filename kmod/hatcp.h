@@ -89,7 +89,7 @@ struct hatcp_ctl_stats {
 #define HATCP_HELD_HASH_BITS	10
 #define HATCP_REASM_HASH_BITS	6
 
-/* Primary: ingress segments waiting for the replica's acknowledgement. */
+/* Primary: ingress segments waiting for the replica's acknowledgment. */
 struct hatcp_hold {
 	spinlock_t lock;		/* softirq and timer */
 	struct list_head fifo;		/* oldest first */
@@ -100,7 +100,7 @@ struct hatcp_hold {
 
 /* Replica: messages whose fragments are still arriving. */
 struct hatcp_reasm {
-	spinlock_t lock;
+	spinlock_t lock;		/* softirq and timer */
 	DECLARE_HASHTABLE(by_id, HATCP_REASM_HASH_BITS);
 	unsigned int n;
 };

@@ -28,6 +28,8 @@
 #define INJECT_RETRY_MS		200
 /* TSval margin: the client must never see our TSval below the primary's. */
 #define TS_MARGIN_MS		5
+/* Segments a shadow socket may have in flight: never the limit. */
+#define SHADOW_CWND		4096
 
 struct replica_cb {
 	u32 seq;
@@ -430,6 +432,24 @@ static void align(struct hatcp_net *hn, struct hatcp_flow *f,
 	send_ack(hn, msg_id, HATCP_ACK_OK);
 }
 
+/*
+ * A shadow socket's segments never reach the wire, so its congestion
+ * window means nothing: the primary's governs the client. Left alone, it
+ * would collapse after an RTO while our application lagged, and then
+ * snd_nxt could not reach the client's ACKs, which wait for snd_nxt: a
+ * deadlock. Its owner is transmitting, so we may write it.
+ */
+static void shadow_uncongest(struct sock *sk)
+{
+	struct tcp_sock *tp;
+
+	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return;
+	tp = tcp_sk(sk);
+	if (tcp_snd_cwnd(tp) < SHADOW_CWND)
+		tcp_snd_cwnd_set(tp, SHADOW_CWND);
+}
+
 /* Every egress segment of a protected service is ours to swallow. */
 unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 			       const struct iphdr *iph,
@@ -451,6 +471,7 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 			send_ack(hn, f->syn_msg_id, HATCP_ACK_REFUSED);
 		}
 	}
+	shadow_uncongest(skb->sk);
 	hatcp_count(hn, HATCP_STATS_A_REPL_SUPPRESSED);
 	/* Stolen, not dropped: NF_DROP would be an error for TCP. */
 	consume_skb(skb);

@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The replication data path, end to end: a client talks to the VIP served
+# by the primary, while the replica's own unmodified server gets the same
+# bytes through hatcp and its replies go nowhere. Every reply byte is
+# checked by hatcp-verify; each server's per-connection digests must equal
+# the client's; the shadow sockets must match the primary's.
+# timeout=1500
+
+. "$(dirname "$0")/lib.sh"
+
+require_root
+ktap_plan 34
+
+PROT=$DP_PORT		# protected, served on both nodes
+OPEN=7001		# not in the policy: must be untouched
+NOREP=7003		# protected, but the replica has no listener
+SLOW=7002		# protected, the replica's server is slow
+TS_MARGIN_MS=5		# kmod/replica.c
+
+dp_topology || { ktap_fail "topology"; ktap_finish; }
+dp_hatcp_up "$PROT" "$NOREP" "$SLOW" || { ktap_fail "hatcp up"; ktap_finish; }
+dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
+ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
+hatcp_bg $!
+
+# stat NS NAME: one counter of hatcpctl -j stats.
+stat() {
+	json_get "$(ctl "$1" -j stats)" "j['$2']"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
+# digests_agree CLIENT_JSON PORT: both servers saw exactly the client's
+# bytes and produced exactly what the client received, per connection.
+digests_agree() {
+	/usr/bin/python3 - "$1" "$(dp_stats pri "$2")" "$(dp_stats rep "$2")" <<'PY'
+import json, sys
+client = json.load(open(sys.argv[1]))
+want = {c["local"]: (c["sha256_sent"], c["sha256_received"])
+        for c in client["connections"]}
+for path in sys.argv[2:]:
+    got = {}
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("type") == "connection":
+            got[r["client"]] = (r["sha256_in"], r["sha256_out"])
+    missing = [k for k in want if got.get(k) != want[k]]
+    assert not missing, f"{path}: {len(missing)} of {len(want)} differ or are missing, e.g. {missing[:2]}"
+PY
+}
+
+# transfer DESC PORT ARGS...: a checked transfer whose digests must agree
+# on both servers once the replica has caught up.
+transfer() {
+	local desc=$1 port=$2 out
+	shift 2
+	out="$DP_WORK/verify-$__ktap_n.json"
+	if ! dp_verify --port "$port" --timeout 600 "$@" >"$out"; then
+		ktap_fail "$desc: client"
+		cut -c1-400 "$out" | head -5 | sed 's/^/#   /'
+		return
+	fi
+	# The replica's server logs a connection when it ends there.
+	wait_for 120 digests_agree "$out" "$port" 2>/dev/null
+	check "$desc: every byte, digests equal on client, primary and replica" \
+		digests_agree "$out" "$port"
+}
+
+transfer "1 byte" "$PROT" --bytes 1
+transfer "1 MB" "$PROT" --bytes 1M
+transfer "200 MB on one connection" "$PROT" --bytes 200M
+transfer "200 connections at once" "$PROT" --conns 200 --bytes 16k
+transfer "half-close, both directions" "$PROT" --conns 4 --bytes 256k --half-close
+check "short connections opened and closed in a loop" \
+	dp_verify --port "$PROT" --timeout 300 --connect-only 100
+check_eq "no flow was left unprotected" 0 "$(stat "$DP_PRI" flows_unprotected)"
+check "the primary held and released segments" \
+	test "$(stat "$DP_PRI" seg_released)" -gt 1000
+check "the replica stole its egress" \
+	test "$(stat "$DP_REP" repl_suppressed)" -gt 1000
+check_eq "nothing was dropped on the channel" \
+	"0 0 0 0" "$(stat "$DP_REP" chan_drop_bad_mac) $(stat "$DP_REP" chan_drop_malformed) $(stat "$DP_REP" chan_drop_reasm) $(stat "$DP_REP" repl_bad_segment)"
+
+# A connection left open: its shadow must be the primary's twin.
+hold_open() {
+	ip netns exec "$DP_CLI" /usr/bin/python3 - "$DP_VIP" "$PROT" "$DP_WORK/open.port" <<'PY' &
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(bytes(range(256)) * 400)
+got = 0
+while got < 256 * 400:
+    got += len(s.recv(65536))
+open(sys.argv[3], "w").write(str(s.getsockname()[1]))
+time.sleep(120)
+PY
+	hatcp_bg $!
+}
+hold_open
+wait_for 60 test -s "$DP_WORK/open.port"
+cport=$(cat "$DP_WORK/open.port")
+flow() {
+	json_get "$(ctl "$1" -j flows)" \
+		"[f for f in j if f['saddr'] == '$DP_CLI_ADDR' and f['sport'] == $cport][0]['$2']"
+}
+# At quiescence: the replica's application has read and echoed it all.
+twin() {
+	[ "$(flow "$DP_PRI" snd_una) $(flow "$DP_PRI" snd_nxt) $(flow "$DP_PRI" rcv_nxt)" = \
+	  "$(flow "$DP_REP" snd_una) $(flow "$DP_REP" snd_nxt) $(flow "$DP_REP" rcv_nxt)" ]
+}
+if wait_for 30 twin; then
+	ktap_ok "quiescent shadow socket: snd_una, snd_nxt, rcv_nxt equal the primary's"
+else
+	ktap_fail "quiescent shadow socket: snd_una, snd_nxt, rcv_nxt equal the primary's"
+	echo "#   primary: $(ctl "$DP_PRI" -j flows)"
+	echo "#   replica: $(ctl "$DP_REP" -j flows)"
+fi
+check_eq "the shadow socket is established and protected" "ESTABLISHED True" \
+	"$(flow "$DP_REP" state) $(flow "$DP_REP" protected)"
+t0=$(date +%s%N)
+tp=$(flow "$DP_PRI" tsval)
+tr=$(flow "$DP_REP" tsval)
+elapsed=$((($(date +%s%N) - t0) / 1000000))
+diff=$(((tr - tp) & 0xffffffff))
+check "TSval clock: the replica's is ahead by at most margin + sampling time ($diff ms, sampled over $elapsed ms)" \
+	test "$diff" -le $((TS_MARGIN_MS + elapsed + 20))
+check_eq "the replica's queue is empty at quiescence" 0 "$(flow "$DP_REP" queued_segs)"
+check_eq "the primary holds nothing at quiescence" 0 "$(flow "$DP_PRI" held_segs)"
+
+# Unprotected traffic is not touched.
+before=$(stat "$DP_PRI" seg_replicated)
+check "unprotected port: 1 MB checked" dp_verify --port "$OPEN" --timeout 120 --bytes 1M
+check_eq "unprotected port: nothing replicated" "$before" "$(stat "$DP_PRI" seg_replicated)"
+check_eq "unprotected port: the replica's server saw nothing" 0 \
+	"$(grep -c '"type":"connection"' "$(dp_stats rep "$OPEN")" 2>/dev/null)"
+
+# No listener on the replica: the primary serves, unprotected, counted.
+before=$(stat "$DP_PRI" unprot_refused)
+check "replica not listening: the client is served" \
+	dp_verify --port "$NOREP" --timeout 120 --bytes 256k
+check_eq "replica not listening: the flow is counted unprotected (refused)" \
+	$((before + 1)) "$(stat "$DP_PRI" unprot_refused)"
+
+# A slow replica application: nothing lost, memory bounded.
+ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$SLOW" \
+	--stats "$(dp_stats pri "$SLOW")" >/dev/null 2>&1 &
+hatcp_bg $!
+ip netns exec "$DP_REP" hatcp-echod --listen "$DP_VIP:$SLOW" --delay-us 2000 \
+	--stats "$(dp_stats rep "$SLOW")" >/dev/null 2>&1 &
+hatcp_bg $!
+sleep 1
+(
+	peak=0
+	for _ in $(seq 600); do
+		q=$(stat "$DP_REP" queued_bytes 2>/dev/null || echo 0)
+		[ "$q" -gt "$peak" ] && peak=$q && echo "$peak" >"$DP_WORK/peak"
+		sleep 0.5
+	done
+) &
+sampler=$!
+transfer "slow replica application" "$SLOW" --conns 2 --bytes 4M
+kill $sampler 2>/dev/null
+peak=$(cat "$DP_WORK/peak" 2>/dev/null || echo 0)
+echo "# slow replica: peak queued bytes $peak"
+check "slow replica: queue stayed within its bound (16 MB for 2 flows)" \
+	test "$peak" -le $((16 << 20))
+
+# A lossy, reordering, duplicating channel.
+dp_netem_channel "loss 3% duplicate 3% reorder 25% 50% delay 2ms"
+transfer "channel with loss, duplication and reordering" "$PROT" --conns 4 --bytes 2M
+dp_netem_channel_clear
+
+# The replica goes away mid-transfer: the client is served, unprotected.
+dp_verify --port "$PROT" --timeout 300 --bytes 20M >"$DP_WORK/cut.json" &
+cut=$!
+sleep 3
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" down
+t0=$SECONDS
+wait $cut
+check_eq "replica lost mid-transfer: the transfer completes" "pass" \
+	"$(json_get "$(cat "$DP_WORK/cut.json")" "j['verdict']")"
+echo "# replica lost: transfer finished $((SECONDS - t0)) s after the cut"
+check "replica lost: its flows are counted unprotected (no peer)" \
+	test "$(stat "$DP_PRI" unprot_no_peer)" -ge 1
+check_eq "replica lost: nothing stays held" 0 "$(stat "$DP_PRI" held_segs)"
+check "replica lost: new connections are served" \
+	dp_verify --port "$PROT" --timeout 120 --bytes 256k
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
+peer_back() {
+	[ "$(stat "$DP_PRI" peer_last_rx_ms)" -lt 300 ] 2>/dev/null
+}
+wait_for 30 peer_back
+before=$(stat "$DP_PRI" flows_protected)
+transfer "replica back: new connections are protected again" "$PROT" --bytes 1M
+check_eq "replica back: one more protected flow" $((before + 1)) \
+	"$(stat "$DP_PRI" flows_protected)"
+
+check "the module unloads with every flow and held segment freed" dp_hatcp_down
+ktap_finish
