@@ -150,12 +150,72 @@ TEST(Stats, EveryKnownCounterHasItsName)
                                  "chan_drop_replay 11\npeer_last_rx_ms 12\n");
 }
 
+TEST(Stats, DataPathCountersAndGauges)
+{
+    const Stats stats{{{HATCP_STATS_A_FLOWS_PROTECTED, 1},
+                       {HATCP_STATS_A_FLOWS_UNPROTECTED, 2},
+                       {HATCP_STATS_A_UNPROT_SYNCOOKIE, 3},
+                       {HATCP_STATS_A_UNPROT_FASTOPEN, 4},
+                       {HATCP_STATS_A_UNPROT_MD5, 5},
+                       {HATCP_STATS_A_UNPROT_REFUSED, 6},
+                       {HATCP_STATS_A_UNPROT_TIMEOUT, 7},
+                       {HATCP_STATS_A_UNPROT_NO_PEER, 8},
+                       {HATCP_STATS_A_UNPROT_TABLE_FULL, 9},
+                       {HATCP_STATS_A_UNPROT_MIDSTREAM, 10},
+                       {HATCP_STATS_A_SEG_REPLICATED, 11},
+                       {HATCP_STATS_A_SEG_RELEASED, 12},
+                       {HATCP_STATS_A_SEG_HOLD_TIMEOUT, 13},
+                       {HATCP_STATS_A_SEG_HOLD_FULL, 14},
+                       {HATCP_STATS_A_SEG_SEND_FAILED, 15},
+                       {HATCP_STATS_A_SEG_UNPROTECTED, 16},
+                       {HATCP_STATS_A_HELD_SEGS, 17},
+                       {HATCP_STATS_A_HELD_BYTES, 18},
+                       {HATCP_STATS_A_REPL_QUEUED, 19},
+                       {HATCP_STATS_A_REPL_INJECTED, 20},
+                       {HATCP_STATS_A_REPL_RETRIED, 21},
+                       {HATCP_STATS_A_REPL_DUPLICATE, 22},
+                       {HATCP_STATS_A_REPL_QUEUE_FULL, 23},
+                       {HATCP_STATS_A_REPL_UNKNOWN_FLOW, 24},
+                       {HATCP_STATS_A_REPL_BAD_SEGMENT, 25},
+                       {HATCP_STATS_A_REPL_ALIGN_FAILED, 26},
+                       {HATCP_STATS_A_REPL_SUPPRESSED, 27},
+                       {HATCP_STATS_A_QUEUED_SEGS, 28},
+                       {HATCP_STATS_A_QUEUED_BYTES, 29},
+                       {HATCP_STATS_A_CHAN_DROP_STALE, 30},
+                       {HATCP_STATS_A_CHAN_DROP_UNEXPECTED, 31},
+                       {HATCP_STATS_A_CHAN_REASM_TIMEOUT, 32},
+                       {HATCP_STATS_A_CHAN_DROP_REASM, 0xffffffffffffffffULL}}};
+    EXPECT_EQ(stats_json(stats).dump(),
+              R"({"flows_protected":1,"flows_unprotected":2,"unprot_syncookie":3,"unprot_fastopen":4,)"
+              R"("unprot_md5":5,"unprot_refused":6,"unprot_timeout":7,"unprot_no_peer":8,)"
+              R"("unprot_table_full":9,"unprot_midstream":10,"seg_replicated":11,"seg_released":12,)"
+              R"("seg_hold_timeout":13,"seg_hold_full":14,"seg_send_failed":15,"seg_unprotected":16,)"
+              R"("held_segs":17,"held_bytes":18,"repl_queued":19,"repl_injected":20,"repl_retried":21,)"
+              R"("repl_duplicate":22,"repl_queue_full":23,"repl_unknown_flow":24,"repl_bad_segment":25,)"
+              R"("repl_align_failed":26,"repl_suppressed":27,"queued_segs":28,"queued_bytes":29,)"
+              R"("chan_drop_stale":30,"chan_drop_unexpected":31,"chan_reasm_timeout":32,)"
+              R"("chan_drop_reasm":18446744073709551615})");
+    EXPECT_EQ(stats_text(Stats{{{HATCP_STATS_A_SEG_HOLD_TIMEOUT, 13}, {HATCP_STATS_A_CHAN_DROP_STALE, 30}}}),
+              "seg_hold_timeout 13\nchan_drop_stale 30\n");
+}
+
+TEST(Stats, EveryUapiCounterIsNamed)
+{
+    for (int attribute = HATCP_STATS_A_PAD + 1; attribute <= HATCP_STATS_A_MAX; ++attribute) {
+        const std::string name = counter_name(static_cast<std::uint16_t>(attribute));
+        EXPECT_NE(name.rfind("attr_", 0), 0U) << attribute;
+        EXPECT_EQ(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_"), std::string::npos) << name;
+    }
+}
+
 TEST(Stats, UnknownCounterByNumber)
 {
-    const Stats stats{{{HATCP_STATS_A_POLICIES, 1}, {40, 18446744073709551615ULL}}};
-    EXPECT_EQ(stats_json(stats).dump(), R"({"policies":1,"attr_40":18446744073709551615})");
-    EXPECT_EQ(stats_text(stats), "policies 1\nattr_40 18446744073709551615\n");
-    EXPECT_EQ(counter_name(HATCP_STATS_A_MAX + 1), "attr_" + std::to_string(HATCP_STATS_A_MAX + 1));
+    constexpr std::uint16_t unknown = HATCP_STATS_A_MAX + 1;
+    const std::string name = "attr_" + std::to_string(unknown);
+    const Stats stats{{{HATCP_STATS_A_POLICIES, 1}, {unknown, 18446744073709551615ULL}}};
+    EXPECT_EQ(stats_json(stats).dump(), R"({"policies":1,")" + name + R"(":18446744073709551615})");
+    EXPECT_EQ(stats_text(stats), "policies 1\n" + name + " 18446744073709551615\n");
+    EXPECT_EQ(counter_name(unknown), name);
 }
 
 TEST(Flow, StateNames)

@@ -114,11 +114,16 @@ TEST_F(Hatcpctl, EmptyLists)
 
 TEST_F(Hatcpctl, Stats)
 {
-    state_.stats.counters = {{HATCP_STATS_A_POLICIES, 1}, {HATCP_STATS_A_ROLE_CHANGES, 2}, {50, 9}};
+    state_.stats.counters = {{HATCP_STATS_A_POLICIES, 1},
+                             {HATCP_STATS_A_ROLE_CHANGES, 2},
+                             {HATCP_STATS_A_HELD_BYTES, 3},
+                             {HATCP_STATS_A_CHAN_DROP_STALE, 4},
+                             {200, 9}};
     EXPECT_EQ(run({"-j", "stats"}), 0);
-    EXPECT_EQ(out_.str(), "{\"policies\":1,\"role_changes\":2,\"attr_50\":9}\n");
+    EXPECT_EQ(out_.str(),
+              "{\"policies\":1,\"role_changes\":2,\"held_bytes\":3,\"chan_drop_stale\":4,\"attr_200\":9}\n");
     EXPECT_EQ(run({"stats"}), 0);
-    EXPECT_EQ(out_.str(), "policies 1\nrole_changes 2\nattr_50 9\n");
+    EXPECT_EQ(out_.str(), "policies 1\nrole_changes 2\nheld_bytes 3\nchan_drop_stale 4\nattr_200 9\n");
 }
 
 TEST_F(Hatcpctl, Flows)

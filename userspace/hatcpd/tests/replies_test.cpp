@@ -19,7 +19,7 @@ using test::MessageBuilder;
 
 // Attribute numbers no version of this hatcpctl knows.
 constexpr int future_attr = 42;
-constexpr int future_nested_attr = 31;
+constexpr int future_nested_attr = 200;
 
 TEST(RoleReply, EachRole)
 {
@@ -197,6 +197,22 @@ TEST(StatsReply, CountersFromANewerKernelAreKept)
     EXPECT_EQ(
         stats.counters,
         (std::vector<Counter>{{HATCP_STATS_A_POLICIES, 4}, {future_nested_attr, 12}, {future_nested_attr + 1, 13}}));
+}
+
+TEST(StatsReply, DataPathCountersAndGaugesAsU64)
+{
+    MessageBuilder message{HATCP_CMD_GET_STATS};
+    message.begin(HATCP_A_STATS);
+    std::vector<Counter> expected;
+    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_CHAN_DROP_REASM; ++attribute) {
+        const std::uint64_t value = 0x100000000ULL * static_cast<std::uint64_t>(attribute) + 1;
+        message.u64(attribute, value);
+        expected.push_back({static_cast<std::uint16_t>(attribute), value});
+    }
+    message.end();
+    const Stats stats = decode_stats_reply(message.header());
+    EXPECT_EQ(stats.counters.size(), 33U);
+    EXPECT_EQ(stats.counters, expected);
 }
 
 TEST(StatsReply, MissingStatsIsAnError)
