@@ -149,6 +149,73 @@ TEST(EventDecode, PeerReachabilityCarriesThePeer)
     }
 }
 
+TEST(EventDecode, FlowUnprotectedCarriesTheFlow)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_FLOW_UNPROTECTED)
+        .begin(HATCP_A_FLOW)
+        .u32(HATCP_FLOW_A_ROLE, HATCP_ROLE_PRIMARY)
+        .u32(HATCP_FLOW_A_SADDR_IPV4, be("192.0.2.7"))
+        .u32(HATCP_FLOW_A_DADDR_IPV4, be("10.0.0.10"))
+        .u16(HATCP_FLOW_A_SPORT, 51234)
+        .u16(HATCP_FLOW_A_DPORT, 443)
+        .u32(HATCP_FLOW_A_STATE, 12)
+        .u8(HATCP_FLOW_A_PROTECTED, 0)
+        .u32(HATCP_FLOW_A_UNPROT_REASON, HATCP_UNPROT_SYNCOOKIE)
+        .end();
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    ASSERT_TRUE(event->flow);
+    EXPECT_EQ(event->flow->unprotected_reason, HATCP_UNPROT_SYNCOOKIE);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(),
+              R"({"event":"flow_unprotected","role":"primary","saddr":"192.0.2.7","sport":51234,)"
+              R"("daddr":"10.0.0.10","dport":443,"state":"NEW_SYN_RECV","protected":false,)"
+              R"("unprotected_reason":"syncookie"})");
+    EXPECT_EQ(event_text(*event, fake_device_name),
+              "flow_unprotected role primary client 192.0.2.7:51234 service 10.0.0.10:443 state NEW_SYN_RECV "
+              "reason syncookie");
+}
+
+TEST(EventDecode, FlowUnprotectedWithUnknownReason)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_FLOW_UNPROTECTED)
+        .begin(HATCP_A_FLOW)
+        .u32(HATCP_FLOW_A_SADDR_IPV4, be("192.0.2.8"))
+        .u16(HATCP_FLOW_A_SPORT, 1024)
+        .u32(HATCP_FLOW_A_DADDR_IPV4, be("10.0.0.10"))
+        .u16(HATCP_FLOW_A_DPORT, 80)
+        .u32(HATCP_FLOW_A_UNPROT_REASON, 99)
+        .end();
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event_json(*event, fake_device_name)["unprotected_reason"], "unknown(99)");
+    EXPECT_EQ(event_text(*event, fake_device_name),
+              "flow_unprotected role standalone client 192.0.2.8:1024 service 10.0.0.10:80 state STATE_0 "
+              "reason unknown(99)");
+}
+
+TEST(EventDecode, FlowUnprotectedWithoutFlowIsOnlyItsName)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_FLOW_UNPROTECTED);
+    const auto event = decode_event_message(message.header());
+    ASSERT_TRUE(event);
+    EXPECT_FALSE(event->flow);
+    EXPECT_EQ(event_json(*event, fake_device_name).dump(), R"({"event":"flow_unprotected"})");
+    EXPECT_EQ(event_text(*event, fake_device_name), "flow_unprotected");
+}
+
+TEST(EventDecode, FlowUnprotectedWithMalformedFlowIsAnError)
+{
+    MessageBuilder message{HATCP_CMD_EVENT};
+    message.u32(HATCP_A_EVENT, HATCP_EVENT_FLOW_UNPROTECTED)
+        .begin(HATCP_A_FLOW)
+        .u16(HATCP_FLOW_A_UNPROT_REASON, 1)
+        .end();
+    EXPECT_THROW(decode_event_message(message.header()), netlink::ProtocolError);
+}
+
 TEST(EventNames, KnownAndUnknown)
 {
     EXPECT_EQ(event_name(HATCP_EVENT_ROLE_CHANGED), "role_changed");
@@ -158,6 +225,7 @@ TEST(EventNames, KnownAndUnknown)
     EXPECT_EQ(event_name(0), "event_0");
     EXPECT_EQ(event_name(HATCP_EVENT_PEER_REACHABLE), "peer_reachable");
     EXPECT_EQ(event_name(HATCP_EVENT_PEER_UNREACHABLE), "peer_unreachable");
+    EXPECT_EQ(event_name(HATCP_EVENT_FLOW_UNPROTECTED), "flow_unprotected");
     EXPECT_EQ(event_name(HATCP_EVENT_MAX + 1), "event_" + std::to_string(HATCP_EVENT_MAX + 1));
 }
 

@@ -114,11 +114,16 @@ TEST_F(Hatcpctl, EmptyLists)
 
 TEST_F(Hatcpctl, Stats)
 {
-    state_.stats.counters = {{HATCP_STATS_A_POLICIES, 1}, {HATCP_STATS_A_ROLE_CHANGES, 2}, {50, 9}};
+    state_.stats.counters = {{HATCP_STATS_A_POLICIES, 1},
+                             {HATCP_STATS_A_ROLE_CHANGES, 2},
+                             {HATCP_STATS_A_HELD_BYTES, 3},
+                             {HATCP_STATS_A_CHAN_DROP_STALE, 4},
+                             {200, 9}};
     EXPECT_EQ(run({"-j", "stats"}), 0);
-    EXPECT_EQ(out_.str(), "{\"policies\":1,\"role_changes\":2,\"attr_50\":9}\n");
+    EXPECT_EQ(out_.str(),
+              "{\"policies\":1,\"role_changes\":2,\"held_bytes\":3,\"chan_drop_stale\":4,\"attr_200\":9}\n");
     EXPECT_EQ(run({"stats"}), 0);
-    EXPECT_EQ(out_.str(), "policies 1\nrole_changes 2\nattr_50 9\n");
+    EXPECT_EQ(out_.str(), "policies 1\nrole_changes 2\nheld_bytes 3\nchan_drop_stale 4\nattr_200 9\n");
 }
 
 TEST_F(Hatcpctl, Flows)
@@ -127,6 +132,35 @@ TEST_F(Hatcpctl, Flows)
     EXPECT_EQ(run({"flows", "-j"}), 0);
     EXPECT_EQ(out_.str(), "[{\"role\":\"primary\",\"saddr\":\"192.0.2.7\",\"sport\":5000,\"daddr\":\"10.0.0.10\","
                           "\"dport\":443,\"state\":\"NEW_SYN_RECV\",\"protected\":true}]\n");
+}
+
+TEST_F(Hatcpctl, FlowsWithDataPathFields)
+{
+    Flow held{Role::primary, Ipv4Address{be("192.0.2.7")}, 5000, Ipv4Address{be("10.0.0.10")}, 443, 1, true};
+    held.unprotected_reason = HATCP_UNPROT_NONE;
+    held.held_segs = 2;
+    held.held_bytes = 2896;
+    held.snd_una = 10;
+    held.snd_nxt = 20;
+    held.rcv_nxt = 30;
+    held.tsval = 40;
+    Flow refused{Role::primary, Ipv4Address{be("192.0.2.8")}, 5001, Ipv4Address{be("10.0.0.10")}, 443, 1, false};
+    refused.unprotected_reason = HATCP_UNPROT_REFUSED;
+    state_.flows = {held, refused};
+    EXPECT_EQ(run({"flows", "-j"}), 0);
+    EXPECT_EQ(out_.str(),
+              R"([{"role":"primary","saddr":"192.0.2.7","sport":5000,"daddr":"10.0.0.10","dport":443,)"
+              R"("state":"ESTABLISHED","protected":true,"unprotected_reason":"none","held_segs":2,"held_bytes":2896,)"
+              R"("snd_una":10,"snd_nxt":20,"rcv_nxt":30,"tsval":40},)"
+              R"({"role":"primary","saddr":"192.0.2.8","sport":5001,"daddr":"10.0.0.10","dport":443,)"
+              R"("state":"ESTABLISHED","protected":false,"unprotected_reason":"refused"}])"
+              "\n");
+    EXPECT_EQ(run({"flows"}), 0);
+    EXPECT_EQ(out_.str(),
+              "Role       Client                   Service               State        Protected        Held/Queued\n"
+              "primary    192.0.2.7:5000        -> 10.0.0.10:443         ESTABLISHED  yes              "
+              "held 2 segs 2896 B\n"
+              "primary    192.0.2.8:5001        -> 10.0.0.10:443         ESTABLISHED  no (refused)     -\n");
 }
 
 TEST_F(Hatcpctl, PromoteDemote)

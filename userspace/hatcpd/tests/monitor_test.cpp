@@ -94,7 +94,15 @@ const std::vector<Event> some_events{
     {HATCP_EVENT_POLICY_ADDED, std::nullopt, std::nullopt, std::nullopt, Policy{std::nullopt, 80}},
     {HATCP_EVENT_POLICY_DELETED, std::nullopt, std::nullopt, std::nullopt, Policy{Ipv4Address{be("10.0.0.10")}, 80}},
     {HATCP_EVENT_PEER_CHANGED, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
-    {9, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+    {HATCP_EVENT_FLOW_UNPROTECTED, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+     Flow{.role = Role::replica,
+          .saddr = Ipv4Address{be("192.0.2.7")},
+          .sport = 51234,
+          .daddr = Ipv4Address{be("10.0.0.10")},
+          .dport = 443,
+          .state = 3,
+          .unprotected_reason = HATCP_UNPROT_REFUSED}},
+    {99, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
 };
 
 TEST(Monitor, JsonLinesThenStop)
@@ -111,7 +119,8 @@ TEST(Monitor, JsonLinesThenStop)
 {"event":"policy_added","port":80}
 {"event":"policy_deleted","addr":"10.0.0.10","port":80}
 {"event":"peer_changed"}
-{"event":"event_9"}
+{"event":"flow_unprotected","role":"replica","saddr":"192.0.2.7","sport":51234,"daddr":"10.0.0.10","dport":443,"state":"SYN_RECV","protected":false,"unprotected_reason":"refused"}
+{"event":"event_99"}
 )");
     EXPECT_EQ(err.str(), "");
 }
@@ -130,7 +139,9 @@ TEST(Monitor, TextLines)
                          "policy_added port 80\n"
                          "policy_deleted addr 10.0.0.10 port 80\n"
                          "peer_changed none\n"
-                         "event_9\n");
+                         "flow_unprotected role replica client 192.0.2.7:51234 service 10.0.0.10:443 state SYN_RECV "
+                         "reason refused\n"
+                         "event_99\n");
 }
 
 TEST(Monitor, StopWithoutEvents)

@@ -2,6 +2,7 @@
 // Replies and dump messages as the kernel sends them, including attributes
 // that only a newer kernel knows, through the decoders.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -19,7 +20,7 @@ using test::MessageBuilder;
 
 // Attribute numbers no version of this hatcpctl knows.
 constexpr int future_attr = 42;
-constexpr int future_nested_attr = 31;
+constexpr int future_nested_attr = 200;
 
 TEST(RoleReply, EachRole)
 {
@@ -199,6 +200,22 @@ TEST(StatsReply, CountersFromANewerKernelAreKept)
         (std::vector<Counter>{{HATCP_STATS_A_POLICIES, 4}, {future_nested_attr, 12}, {future_nested_attr + 1, 13}}));
 }
 
+TEST(StatsReply, DataPathCountersAndGaugesAsU64)
+{
+    MessageBuilder message{HATCP_CMD_GET_STATS};
+    message.begin(HATCP_A_STATS);
+    std::vector<Counter> expected;
+    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_CHAN_DROP_REASM; ++attribute) {
+        const std::uint64_t value = 0x100000000ULL * static_cast<std::uint64_t>(attribute) + 1;
+        message.u64(attribute, value);
+        expected.push_back({static_cast<std::uint16_t>(attribute), value});
+    }
+    message.end();
+    const Stats stats = decode_stats_reply(message.header());
+    EXPECT_EQ(stats.counters.size(), 33U);
+    EXPECT_EQ(stats.counters, expected);
+}
+
 TEST(StatsReply, MissingStatsIsAnError)
 {
     const MessageBuilder message{HATCP_CMD_GET_STATS};
@@ -230,6 +247,69 @@ TEST(FlowDump, AbsentAttributesKeepDefaults)
     Flow expected;
     expected.dport = 80;
     EXPECT_EQ(decode_flow_message(message.header()), expected);
+}
+
+TEST(FlowDump, DataPathAttributes)
+{
+    MessageBuilder message{HATCP_CMD_GET_FLOW, test::test_family, NLM_F_MULTI};
+    message.begin(HATCP_A_FLOW)
+        .u32(HATCP_FLOW_A_ROLE, HATCP_ROLE_REPLICA)
+        .u32(HATCP_FLOW_A_SADDR_IPV4, be("192.0.2.7"))
+        .u32(HATCP_FLOW_A_DADDR_IPV4, be("10.0.0.10"))
+        .u16(HATCP_FLOW_A_SPORT, 51234)
+        .u16(HATCP_FLOW_A_DPORT, 443)
+        .u32(HATCP_FLOW_A_STATE, 1)
+        .u8(HATCP_FLOW_A_PROTECTED, 0)
+        .u32(HATCP_FLOW_A_UNPROT_REASON, HATCP_UNPROT_MIDSTREAM)
+        .u32(HATCP_FLOW_A_HELD_SEGS, 1)
+        .u32(HATCP_FLOW_A_HELD_BYTES, 2)
+        .u32(HATCP_FLOW_A_QUEUED_SEGS, 3)
+        .u32(HATCP_FLOW_A_QUEUED_BYTES, 4)
+        .u32(HATCP_FLOW_A_LAG_BYTES, 5)
+        .u32(HATCP_FLOW_A_SND_UNA, 6)
+        .u32(HATCP_FLOW_A_SND_NXT, 7)
+        .u32(HATCP_FLOW_A_RCV_NXT, 8)
+        .u32(HATCP_FLOW_A_TSVAL, 0xffffffffU)
+        .end();
+    Flow expected{Role::replica, Ipv4Address{be("192.0.2.7")}, 51234, Ipv4Address{be("10.0.0.10")}, 443, 1, false};
+    expected.unprotected_reason = HATCP_UNPROT_MIDSTREAM;
+    expected.held_segs = 1;
+    expected.held_bytes = 2;
+    expected.queued_segs = 3;
+    expected.queued_bytes = 4;
+    expected.lag_bytes = 5;
+    expected.snd_una = 6;
+    expected.snd_nxt = 7;
+    expected.rcv_nxt = 8;
+    expected.tsval = 0xffffffffU;
+    EXPECT_EQ(decode_flow_message(message.header()), expected);
+}
+
+TEST(FlowDump, UnknownReasonKeepsItsNumberAndZeroIsNotAbsent)
+{
+    MessageBuilder message{HATCP_CMD_GET_FLOW};
+    message.begin(HATCP_A_FLOW)
+        .u32(HATCP_FLOW_A_UNPROT_REASON, 77)
+        .u32(HATCP_FLOW_A_HELD_SEGS, 0)
+        .u32(HATCP_FLOW_A_HELD_BYTES, 0)
+        .end();
+    const Flow flow = decode_flow_message(message.header());
+    EXPECT_EQ(flow.unprotected_reason, 77U);
+    EXPECT_EQ(flow.held_segs, 0U);
+    EXPECT_EQ(flow.held_bytes, 0U);
+    EXPECT_EQ(flow.queued_segs, std::nullopt);
+    EXPECT_EQ(flow.lag_bytes, std::nullopt);
+    EXPECT_EQ(flow.tsval, std::nullopt);
+}
+
+TEST(FlowDump, DataPathAttributeOfWrongLengthIsAnError)
+{
+    for (const int type : {HATCP_FLOW_A_UNPROT_REASON, HATCP_FLOW_A_HELD_SEGS, HATCP_FLOW_A_LAG_BYTES,
+                           HATCP_FLOW_A_TSVAL}) {
+        MessageBuilder message{HATCP_CMD_GET_FLOW};
+        message.begin(HATCP_A_FLOW).u64(type, 1).end();
+        EXPECT_THROW(decode_flow_message(message.header()), ProtocolError) << type;
+    }
 }
 
 TEST(FlowDump, WrongLengthIsAnError)

@@ -13,13 +13,14 @@ namespace hatcp {
 
 namespace {
 
-constexpr std::array<std::pair<std::uint32_t, std::string_view>, 6> event_names{{
+constexpr std::array<std::pair<std::uint32_t, std::string_view>, 7> event_names{{
     {HATCP_EVENT_ROLE_CHANGED, "role_changed"},
     {HATCP_EVENT_PEER_CHANGED, "peer_changed"},
     {HATCP_EVENT_POLICY_ADDED, "policy_added"},
     {HATCP_EVENT_POLICY_DELETED, "policy_deleted"},
     {HATCP_EVENT_PEER_REACHABLE, "peer_reachable"},
     {HATCP_EVENT_PEER_UNREACHABLE, "peer_unreachable"},
+    {HATCP_EVENT_FLOW_UNPROTECTED, "flow_unprotected"},
 }};
 
 // A new event in the uapi must get a name (and a shape below).
@@ -65,6 +66,8 @@ Json event_json(const Event& event, const DeviceNamer& device_name)
         }
     } else if (is_policy_event(event.type) && event.policy) {
         add_policy_fields(object, *event.policy);
+    } else if (event.type == HATCP_EVENT_FLOW_UNPROTECTED && event.flow) {
+        add_flow_fields(object, *event.flow);
     }
     return object;
 }
@@ -83,6 +86,8 @@ std::string event_text(const Event& event, const DeviceNamer& device_name)
         text += ' ' + (event.peer ? peer_words(*event.peer, device_name) : std::string{"none"});
     } else if (is_policy_event(event.type) && event.policy) {
         text += ' ' + policy_words(*event.policy);
+    } else if (event.type == HATCP_EVENT_FLOW_UNPROTECTED && event.flow) {
+        text += ' ' + flow_words(*event.flow);
     }
     return text;
 }

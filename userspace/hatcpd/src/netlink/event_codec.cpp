@@ -5,6 +5,7 @@
 
 #include "netlink/attribute_io.hpp"
 #include "netlink/errors.hpp"
+#include "netlink/flow_codec.hpp"
 #include "netlink/peer_codec.hpp"
 #include "netlink/policy_codec.hpp"
 #include "netlink/role_codec.hpp"
@@ -33,6 +34,9 @@ std::optional<Event> decode_event_message(nlmsghdr* header)
     }
     if (table[HATCP_A_POLICY] != nullptr) {
         event.policy = read_policy(table[HATCP_A_POLICY]);
+    }
+    if (table[HATCP_A_FLOW] != nullptr) {
+        event.flow = read_flow(table[HATCP_A_FLOW]);
     }
     return event;
 }
