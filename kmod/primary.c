@@ -11,6 +11,10 @@
  * SYN goes to the replica with the SYN-ACK's ISN, TSval and options, so
  * the replica can make its request sock the twin of ours.
  *
+ * A message not answered within RESEND_MS is sent again, with the same id:
+ * one lost fragment loses its whole body, so on a lossy channel waiting
+ * for the client's RTO alone would stall the flow. The replica merges the
+ * fragments of all copies and acknowledges duplicates again.
  * Without an answer a held segment is dropped after HOLD_TIMEOUT_MS (the
  * client retransmits) and a held SYN-ACK is sent unprotected; a flow whose
  * segments time out HOLD_TIMEOUTS_MAX times in a row, or whose replica
@@ -28,7 +32,8 @@
 #include "tcpopt.h"
 
 #define HOLD_TIMEOUT_MS		1000
-#define HOLD_TIMEOUTS_MAX	3
+#define RESEND_MS		200
+#define HOLD_TIMEOUTS_MAX	5
 #define HOLD_FLOW_MAX_BYTES	(8U << 20)
 #define HOLD_NET_MAX_BYTES	(128ULL << 20)
 #define SYN_MAX_BYTES		1500
@@ -38,9 +43,13 @@ struct hatcp_held {
 	struct hlist_node by_id;
 	u64 msg_id;
 	unsigned long deadline;
+	unsigned long sent_at;
 	struct hatcp_flow *flow;	/* a reference */
 	struct sk_buff *skb;
 	struct nf_hook_state state;
+	struct hatcp_body body;
+	u8 *buf;			/* SYN-ACK: the SYN sent in its place */
+	unsigned int buf_len;
 	unsigned int len;
 	bool synack;
 };
@@ -60,6 +69,7 @@ static void held_unlink(struct hatcp_net *hn, struct hatcp_held *h)
 
 static void held_free(struct hatcp_held *h)
 {
+	kfree(h->buf);
 	hatcp_flow_put(h->flow);
 	kfree(h);
 	hatcp_obj_put();
@@ -121,11 +131,28 @@ static void unprotect(struct hatcp_net *hn, struct hatcp_flow *f,
  * NF_DROP when the bound is reached or the copy cannot be sent: the client
  * retransmits, as after any loss.
  */
+/* (Re)sends what @h holds; under RCU. */
+static int held_send(struct hatcp_net *hn, struct hatcp_held *h)
+{
+	h->sent_at = jiffies;
+	if (h->buf)
+		return hatcp_chan_send_body(hn, h->msg_id, &h->body, NULL,
+					    h->buf, h->buf_len);
+	return hatcp_chan_send_body(hn, h->msg_id, &h->body, h->skb, NULL,
+				    h->len);
+}
+
+/*
+ * Holds @skb under a new message id, then sends its copy (@body, then
+ * @buf if given, else @skb itself). NF_STOLEN, or NF_DROP when the bound
+ * is reached or the copy cannot be sent: the client retransmits, as after
+ * any loss. Takes @buf.
+ */
 static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 				  struct sk_buff *skb,
 				  const struct nf_hook_state *state,
 				  const struct hatcp_body *body,
-				  const void *buf, unsigned int buf_len)
+				  u8 *buf, unsigned int buf_len)
 {
 	struct hatcp_hold *hold = &hn->hold;
 	unsigned int len = skb->len;
@@ -133,16 +160,23 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 	bool sent;
 	int err;
 
-	if (!skb_dst_force(skb))
+	if (!skb_dst_force(skb)) {
+		kfree(buf);
 		return NF_DROP;
+	}
 	h = kmalloc(sizeof(*h), GFP_ATOMIC);
-	if (!h)
+	if (!h) {
+		kfree(buf);
 		return NF_DROP;
+	}
 	h->msg_id = atomic64_inc_return(&hold->next_id);
 	h->deadline = jiffies + msecs_to_jiffies(HOLD_TIMEOUT_MS);
 	h->flow = f;
 	h->skb = skb;
 	h->state = *state;
+	h->body = *body;
+	h->buf = buf;
+	h->buf_len = buf_len;
 	h->len = len;
 	h->synack = body->kind == HATCP_BODY_SYN;
 
@@ -150,6 +184,7 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 	if (f->held_bytes + len > HOLD_FLOW_MAX_BYTES ||
 	    hold->bytes + len > HOLD_NET_MAX_BYTES) {
 		spin_unlock_bh(&hold->lock);
+		kfree(buf);
 		kfree(h);
 		hatcp_count(hn, HATCP_STATS_A_SEG_HOLD_FULL);
 		return NF_DROP;
@@ -163,30 +198,18 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 	f->held_bytes += len;
 	atomic64_inc(hatcp_dp_stat(hn, HATCP_STATS_A_HELD_SEGS));
 	atomic64_add(len, hatcp_dp_stat(hn, HATCP_STATS_A_HELD_BYTES));
-	spin_unlock_bh(&hold->lock);
-
-	/* The ack may come before this returns: the entry is already in. */
+	/* Sent under the lock: the ack cannot free @h under our feet. */
 	rcu_read_lock();
-	if (buf)
-		err = hatcp_chan_send_body(hn, h->msg_id, body, NULL, buf,
-					   buf_len);
-	else
-		err = hatcp_chan_send_body(hn, h->msg_id, body, skb, NULL,
-					   len);
+	err = held_send(hn, h);
 	rcu_read_unlock();
-	if (!err) {
+	sent = !err;
+	if (!sent)
+		held_unlink(hn, h);
+	spin_unlock_bh(&hold->lock);
+	if (sent) {
 		hatcp_count(hn, HATCP_STATS_A_SEG_REPLICATED);
 		return NF_STOLEN;
 	}
-
-	/* Unsent: take it back unless an answer raced in (it cannot). */
-	spin_lock_bh(&hold->lock);
-	sent = hash_hashed(&h->by_id);
-	if (sent)
-		held_unlink(hn, h);
-	spin_unlock_bh(&hold->lock);
-	if (!sent)
-		return NF_STOLEN;
 	hatcp_count(hn, HATCP_STATS_A_SEG_SEND_FAILED);
 	/* The caller's verdict frees the skb; only the entry is ours. */
 	h->skb = NULL;
@@ -329,7 +352,6 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 	const struct inet_request_sock *ireq;
 	struct hatcp_tcpopt opt;
 	struct hatcp_flow *f;
-	unsigned int verdict;
 	unsigned int len;
 	u8 *syn = NULL;
 
@@ -370,9 +392,7 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 	spin_unlock_bh(&f->lock);
 	if (!syn)
 		return NF_ACCEPT;
-	verdict = hold_and_send(hn, f, skb, state, &body, syn, len);
-	kfree(syn);
-	return verdict;
+	return hold_and_send(hn, f, skb, state, &body, syn, len);
 }
 
 void hatcp_primary_rx_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
@@ -410,17 +430,23 @@ void hatcp_primary_rx_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
 /* From the data-path timer: what the replica did not answer in time. */
 void hatcp_hold_expire(struct hatcp_net *hn)
 {
+	unsigned long resend = msecs_to_jiffies(RESEND_MS);
 	struct hatcp_held *h, *tmp;
 	struct hatcp_flow *f;
 	LIST_HEAD(list);
 
 	spin_lock_bh(&hn->hold.lock);
+	rcu_read_lock();
 	list_for_each_entry_safe(h, tmp, &hn->hold.fifo, fifo) {
-		if (time_before(jiffies, h->deadline))
-			break;
+		if (time_before(jiffies, h->deadline)) {
+			if (time_after(jiffies, h->sent_at + resend))
+				held_send(hn, h);
+			continue;
+		}
 		held_unlink(hn, h);
 		list_add_tail(&h->fifo, &list);
 	}
+	rcu_read_unlock();
 	spin_unlock_bh(&hn->hold.lock);
 
 	list_for_each_entry_safe(h, tmp, &list, fifo) {

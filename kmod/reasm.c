@@ -120,8 +120,11 @@ void hatcp_reasm_rx(struct hatcp_net *hn, const u8 *payload, unsigned int len)
 		ra->n++;
 	}
 	if (e->total != ntohl(fh.total) || e->chunk != ntohs(fh.chunk) ||
-	    e->count != fh.count || (e->got & BIT_ULL(fh.index)))
+	    e->count != fh.count)
 		goto bad_unlock;
+	/* The primary resent the body: this piece is here already. */
+	if (e->got & BIT_ULL(fh.index))
+		goto unlock;
 	memcpy(e->skb->data + (u32)fh.index * e->chunk, payload, len);
 	e->got |= BIT_ULL(fh.index);
 	if (++e->got_n < e->count)
