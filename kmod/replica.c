@@ -36,9 +36,14 @@ struct replica_cb {
 	u32 end_seq;
 	u32 ack;
 	unsigned long injected_at;
+	u32 tsval;
+	u16 tsval_off;		/* from the TCP header */
+	bool has_ts;
 	bool has_ack;
+	bool rst;
 	bool has_seq;		/* data, SYN or FIN: kept until covered */
 	bool injected;
+	bool ack_pending;	/* went in with its ACK cut to our snd_nxt */
 };
 
 static struct replica_cb *rcb(struct sk_buff *skb)
@@ -52,10 +57,74 @@ static void send_ack(struct hatcp_net *hn, u64 msg_id, u8 status)
 	hatcp_chan_send_ack(hn, msg_id, status);
 }
 
-/* Puts a copy of @skb into the stack as if @f's client had sent it. */
-static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
-		   struct sk_buff *skb, bool clone)
+/* The shadow socket's edges, as the gate needs them. */
+struct gate {
+	u32 rcv_nxt;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 wnd_right;
+	u32 ts_recent;
+	bool paws;		/* ts_recent applies */
+	bool window;		/* wnd_right and room apply */
+	bool room;
+};
+
+/*
+ * The ACK a copy of @cb's segment carries: never below what the socket has
+ * seen (an ACK further below snd_una than the bytes it had acknowledged
+ * fails RFC 5961's blind-injection check in tcp_ack() and the segment is
+ * dropped, data and all, every time), and never beyond our snd_nxt (an
+ * ACK for data we have not sent yet makes tcp_ack() discard the segment).
+ * ACKs are cumulative: the part cut off is delivered later, once our
+ * application has caught up (ack_pending).
+ */
+static u32 ack_for(const struct replica_cb *cb, const struct gate *g)
 {
+	if (before(cb->ack, g->snd_una))
+		return g->snd_una;
+	if (after(cb->ack, g->snd_nxt))
+		return g->snd_nxt;
+	return cb->ack;
+}
+
+/* Likewise a TSval below ts_recent fails PAWS; our echo of it is unused. */
+static bool ts_low(const struct replica_cb *cb, const struct gate *g)
+{
+	return cb->has_ts && g->paws && (s32)(g->ts_recent - cb->tsval) > 0;
+}
+
+static bool needs_raise(const struct replica_cb *cb, const struct gate *g)
+{
+	return (cb->has_ack && ack_for(cb, g) != cb->ack) || ts_low(cb, g);
+}
+
+static struct sk_buff *copy_raised(struct sk_buff *skb, const struct gate *g)
+{
+	const struct replica_cb *cb = rcb(skb);
+	struct sk_buff *nskb = skb_copy(skb, GFP_ATOMIC);
+	struct tcphdr *th;
+
+	if (!nskb)
+		return NULL;
+	th = tcp_hdr(nskb);
+	if (cb->has_ack)
+		th->ack_seq = htonl(ack_for(cb, g));
+	if (ts_low(cb, g))
+		put_unaligned_be32(g->ts_recent, (u8 *)th + cb->tsval_off);
+	return nskb;
+}
+
+/*
+ * Puts @skb (@mode INJECT_OWN) or a copy of it into the stack as if @f's
+ * client had sent it; a copy is raised to what @g has seen if need be.
+ */
+enum inject_mode { INJECT_OWN, INJECT_COPY };
+
+static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
+		   struct sk_buff *skb, enum inject_mode mode,
+		   const struct gate *g)
+{
+	const struct replica_cb *cb = rcb(skb);
 	struct net_device *dev;
 	struct sk_buff *nskb;
 
@@ -63,11 +132,16 @@ static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
 	dev = dev_get_by_index_rcu(hn->net, f->ifindex);
 	if (!dev) {
 		rcu_read_unlock();
-		if (!clone)
+		if (mode == INJECT_OWN)
 			kfree_skb(skb);
 		return;
 	}
-	nskb = clone ? skb_clone(skb, GFP_ATOMIC) : skb;
+	if (mode == INJECT_OWN)
+		nskb = skb;
+	else if (needs_raise(cb, g))
+		nskb = copy_raised(skb, g);
+	else
+		nskb = skb_clone(skb, GFP_ATOMIC);
 	if (nskb) {
 		nskb->dev = dev;
 		nskb->protocol = htons(ETH_P_IP);
@@ -82,15 +156,6 @@ static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
 	rcu_read_unlock();
 }
 
-/* The shadow socket's edges, as the gate needs them. */
-struct gate {
-	u32 rcv_nxt;
-	u32 snd_nxt;
-	u32 wnd_right;
-	bool window;		/* wnd_right and room apply */
-	bool room;
-};
-
 static bool gate_read(struct hatcp_flow *f, struct gate *g)
 {
 	struct sock *sk = hatcp_flow_sock(f);
@@ -102,16 +167,21 @@ static bool gate_read(struct hatcp_flow *f, struct gate *g)
 		const struct tcp_request_sock *treq = tcp_rsk(inet_reqsk(sk));
 
 		g->rcv_nxt = treq->rcv_nxt;
+		g->snd_una = treq->snt_isn;
 		g->snd_nxt = treq->snt_isn + 1;
 	} else if (sk->sk_state == TCP_TIME_WAIT) {
 		g->rcv_nxt = tcp_twsk(sk)->tw_rcv_nxt;
 		g->snd_nxt = tcp_twsk(sk)->tw_snd_nxt;
+		g->snd_una = g->snd_nxt;
 	} else {
 		const struct tcp_sock *tp = tcp_sk(sk);
 
 		g->rcv_nxt = READ_ONCE(tp->rcv_nxt);
+		g->snd_una = READ_ONCE(tp->snd_una);
 		g->snd_nxt = READ_ONCE(tp->snd_nxt);
 		g->wnd_right = READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd);
+		g->ts_recent = READ_ONCE(tp->rx_opt.ts_recent);
+		g->paws = tp->rx_opt.tstamp_ok;
 		g->window = true;
 		g->room = atomic_read(&sk->sk_rmem_alloc) <=
 			  READ_ONCE(sk->sk_rcvbuf);
@@ -131,6 +201,37 @@ static void dequeue(struct hatcp_net *hn, struct hatcp_flow *f,
 }
 
 /* Injects what the shadow socket can take now; drops what it has. */
+/*
+ * The ACK a segment carried, alone, once our application has caught up
+ * with it: the segment's data went in earlier with its ACK cut short.
+ */
+static void inject_pending_ack(struct hatcp_net *hn, struct hatcp_flow *f,
+			       struct sk_buff *skb, const struct gate *g)
+{
+	const struct replica_cb *cb = rcb(skb);
+	unsigned int hl = ip_hdrlen(skb) + tcp_hdrlen(skb);
+	struct sk_buff *nskb = skb_copy(skb, GFP_ATOMIC);
+	struct iphdr *iph;
+	struct tcphdr *th;
+
+	if (!nskb)
+		return;
+	__skb_trim(nskb, hl);
+	skb_gso_reset(nskb);
+	iph = ip_hdr(nskb);
+	iph->tot_len = htons(hl);
+	ip_send_check(iph);
+	th = tcp_hdr(nskb);
+	th->seq = htonl(g->rcv_nxt);
+	th->ack_seq = htonl(ack_for(cb, g));
+	th->fin = 0;
+	th->psh = 0;
+	if (ts_low(cb, g))
+		put_unaligned_be32(g->ts_recent, (u8 *)th + cb->tsval_off);
+	inject(hn, f, nskb, INJECT_OWN, NULL);
+}
+
+/* Injects what the shadow socket can take now; drops what it has. */
 static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 {
 	unsigned long retry = msecs_to_jiffies(INJECT_RETRY_MS);
@@ -145,14 +246,20 @@ static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 	next = g.rcv_nxt;
 	skb_queue_walk_safe(&f->queue, skb, tmp) {
 		cb = rcb(skb);
+		/* An ACK for what our application has not written yet waits. */
+		if (cb->has_ack && !cb->rst && after(cb->ack, g.snd_nxt) &&
+		    (!cb->has_seq || !after(cb->end_seq, g.rcv_nxt))) {
+			cb->ack_pending = cb->has_seq;
+			continue;
+		}
 		if (cb->has_seq && !after(cb->end_seq, g.rcv_nxt)) {
+			if (cb->ack_pending)
+				inject_pending_ack(hn, f, skb, &g);
 			dequeue(hn, f, skb);
 			continue;
 		}
 		if (after(cb->seq, next))
 			break;		/* a hole: wait for the segment before */
-		if (cb->has_ack && after(cb->ack, g.snd_nxt))
-			break;		/* our application is behind */
 		if (g.window && cb->has_seq &&
 		    (!g.room || !before(cb->seq, g.wnd_right)))
 			break;		/* no room until our application reads */
@@ -160,9 +267,16 @@ static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 						cb->injected_at + retry)) {
 			if (cb->injected)
 				hatcp_count(hn, HATCP_STATS_A_REPL_RETRIED);
-			inject(hn, f, skb, true);
+			inject(hn, f, skb, INJECT_COPY, &g);
 			cb->injected = true;
 			cb->injected_at = jiffies;
+			if (cb->has_ack && after(cb->ack, g.snd_nxt))
+				cb->ack_pending = true;
+			/* What follows it must not go backwards either. */
+			if (cb->has_ack && after(ack_for(cb, &g), g.snd_una))
+				g.snd_una = ack_for(cb, &g);
+			if (cb->has_ts && after(cb->tsval, g.ts_recent))
+				g.ts_recent = cb->tsval;
 		}
 		if (!cb->has_seq) {
 			dequeue(hn, f, skb);	/* pure ACK, RST: once */
@@ -208,6 +322,7 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct replica_cb *cb = rcb(skb);
+	struct hatcp_tcpopt opt;
 	unsigned int datalen;
 	struct hatcp_flow *f;
 	u8 status = HATCP_ACK_OK;
@@ -221,11 +336,20 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 		return;
 	}
 	datalen = skb->len - ip_hdrlen(skb) - th->doff * 4;
+	if (hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt)) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
+		kfree_skb(skb);
+		return;
+	}
 	memset(cb, 0, sizeof(*cb));
+	cb->has_ts = opt.ts;
+	cb->tsval = opt.tsval;
+	cb->tsval_off = opt.tsval_off;
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + datalen + th->syn + th->fin;
 	cb->ack = ntohl(th->ack_seq);
 	cb->has_ack = th->ack;
+	cb->rst = th->rst;
 	cb->has_seq = cb->end_seq != cb->seq;
 	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
 		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
@@ -327,7 +451,7 @@ static void replica_syn(struct hatcp_net *hn, u64 msg_id, struct sk_buff *skb,
 	f->last_seen = jiffies;
 	spin_unlock_bh(&f->lock);
 	/* Our listener answers with a SYN-ACK, which hatcp_replica_out aligns. */
-	inject(hn, f, skb, false);
+	inject(hn, f, skb, INJECT_OWN, NULL);
 	return;
 bad:
 	hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);

@@ -38,6 +38,7 @@ int hatcp_tcpopt_parse(const struct sk_buff *skb, unsigned int thoff,
 			if (olen == TCPOLEN_TIMESTAMP) {
 				opt->ts = true;
 				opt->tsval = get_unaligned_be32(p + i + 2);
+				opt->tsval_off = sizeof(*th) + i + 2;
 			}
 			break;
 		case TCPOPT_MD5SIG:

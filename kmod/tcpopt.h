@@ -13,6 +13,7 @@ struct hatcp_tcpopt {
 	bool md5;		/* TCP-MD5 (RFC 2385) or TCP-AO (RFC 5925) */
 	bool fastopen;		/* a TFO cookie or cookie request */
 	u32 tsval;
+	u16 tsval_off;		/* of TSval, from the TCP header's start */
 };
 
 int hatcp_tcpopt_parse(const struct sk_buff *skb, unsigned int thoff,
