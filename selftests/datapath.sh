@@ -10,16 +10,17 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 30
+ktap_plan 32
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
 NOREP=7003		# protected, but the replica has no listener
 SLOW=7002		# protected, the replica's server is slow
+CLOSER=7004		# protected, the server closes first
 TS_MARGIN_MS=5		# kmod/replica.c
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
-dp_hatcp_up "$PROT" "$NOREP" "$SLOW" || { ktap_fail "hatcp up"; ktap_finish; }
+dp_hatcp_up "$PROT" "$NOREP" "$SLOW" "$CLOSER" || { ktap_fail "hatcp up"; ktap_finish; }
 dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
 hatcp_bg $!
@@ -202,6 +203,39 @@ before=$(stat "$DP_PRI" flows_protected)
 transfer "replica back: new connections are protected again" "$PROT" --bytes 1M
 check_eq "replica back: one more protected flow" $((before + 1)) \
 	"$(stat "$DP_PRI" flows_protected)"
+
+# The server closes first: both its socket and the shadow end in TIME_WAIT.
+for ns in "$DP_PRI" "$DP_REP"; do
+	ip netns exec "$ns" /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen()
+while True:
+    c, _ = s.accept()
+    c.sendall(b"bye\n")
+    c.close()
+' "$DP_VIP" "$CLOSER" &
+	hatcp_bg $!
+done
+sleep 1
+cport=$(ip netns exec "$DP_CLI" /usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+while s.recv(100):
+    pass
+print(s.getsockname()[1])
+s.close()
+' "$DP_VIP" "$CLOSER")
+time_wait() {
+	ip netns exec "$1" ss -Htan state time-wait "( sport = :$CLOSER )" |
+		grep -q "$DP_CLI_ADDR:$cport"
+}
+check "server closes first: the primary's socket is in TIME_WAIT" \
+	wait_for 10 time_wait "$DP_PRI"
+check "server closes first: the shadow socket is in TIME_WAIT too" \
+	wait_for 10 time_wait "$DP_REP"
 
 check "the module unloads with every flow and held segment freed" dp_hatcp_down
 ktap_finish
