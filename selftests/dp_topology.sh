@@ -90,7 +90,7 @@ dp_netem_channel_clear
 check "dp_netem_channel_clear removes it" no_netem
 
 # The configuration helper the replication tests start from.
-check "dp_hatcp_up" dp_hatcp_up
+check "dp_hatcp_up: configured, both ends hear their peer" dp_hatcp_up
 check_eq "pri: primary, peer and policy" \
 	"{\"role\":\"primary\"} $DP_CHAN_PRI $DP_CHAN_REP [{\"addr\":\"$DP_VIP\",\"port\":$DP_PORT}]" \
 	"$(ctl "$DP_PRI" role show -j) $(json_get "$(ctl "$DP_PRI" peer show -j)" 'j["local"] + " " + j["remote"]') $(ctl "$DP_PRI" policy list -j)"

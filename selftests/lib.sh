@@ -192,7 +192,10 @@ require_root() {
 #   dp_check                 the self-check alone
 #   dp_hatcp_up [PORT...]    load hatcp; pri: peer, role primary, policy
 #                            VIP:PORT; rep: peer, role replica, same policy
-#                            (default PORT: DP_PORT)
+#                            (default PORT: DP_PORT); then dp_peer_wait
+#                            $DP_PEER_WAIT (default 10; 0: do not wait)
+#   dp_peer_wait [SECONDS]   until both ends have heard their peer over the
+#                            channel (default 10 s); 1 if they did not
 #   dp_hatcp_down            unload hatcp (its state in every namespace goes)
 #   dp_servers_start [PORT...]  hatcp-echod on VIP:PORT in pri and in rep,
 #                            stats in $(dp_stats pri|rep PORT); waits until
@@ -308,6 +311,23 @@ dp_hatcp_up() {
 	for port in "${@:-$DP_PORT}"; do
 		ctl "$DP_PRI" policy add addr "$DP_VIP" port "$port" &&
 		ctl "$DP_REP" policy add addr "$DP_VIP" port "$port" || return 1
+	done
+	[ "${DP_PEER_WAIT:-10}" -eq 0 ] || dp_peer_wait "${DP_PEER_WAIT:-10}" ||
+		__dp_say "pri and rep did not hear each other over the channel" \
+			"within ${DP_PEER_WAIT:-10} s"
+}
+
+# __dp_heard NS: NS's hatcp has accepted a message from its peer.
+__dp_heard() {
+	ctl "$1" stats -j 2>/dev/null | grep -q '"peer_last_rx_ms"'
+}
+
+dp_peer_wait() {
+	local deadline=$((SECONDS + ${1:-10}))
+
+	until __dp_heard "$DP_PRI" && __dp_heard "$DP_REP"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
 	done
 }
 
