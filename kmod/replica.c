@@ -40,6 +40,7 @@ struct replica_cb {
 	u16 tsval_off;		/* from the TCP header */
 	bool has_ts;
 	bool has_ack;
+	bool fin;
 	bool rst;
 	bool has_seq;		/* data, SYN or FIN: kept until covered */
 	bool injected;
@@ -260,6 +261,13 @@ static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 		}
 		if (after(cb->seq, next))
 			break;		/* a hole: wait for the segment before */
+		/*
+		 * A FIN waits for our application to have sent all the
+		 * client had seen: closing before that would take our socket
+		 * another way (LAST_ACK instead of TIME_WAIT).
+		 */
+		if (cb->fin && after(cb->ack, g.snd_nxt))
+			break;
 		if (g.window && cb->has_seq &&
 		    (!g.room || !before(cb->seq, g.wnd_right)))
 			break;		/* no room until our application reads */
@@ -350,6 +358,7 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 	cb->ack = ntohl(th->ack_seq);
 	cb->has_ack = th->ack;
 	cb->rst = th->rst;
+	cb->fin = th->fin;
 	cb->has_seq = cb->end_seq != cb->seq;
 	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
 		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
