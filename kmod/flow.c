@@ -179,10 +179,14 @@ void hatcp_flow_remove(struct hatcp_flow *f)
 struct sock *hatcp_flow_sock(struct hatcp_flow *f)
 {
 	struct net *net = f->hn->net;
+	struct sock *sk;
 
-	return __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
-					 f->saddr, f->sport, f->daddr,
-					 ntohs(f->dport), 0, 0);
+	rcu_read_lock();
+	sk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				       f->saddr, f->sport, f->daddr,
+				       ntohs(f->dport), 0, 0);
+	rcu_read_unlock();
+	return sk;
 }
 
 /* What GET_FLOW reports: the flow and its local socket, if any. */

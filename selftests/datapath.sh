@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 32
+ktap_plan 38
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
@@ -236,6 +236,34 @@ check "server closes first: the primary's socket is in TIME_WAIT" \
 	wait_for 10 time_wait "$DP_PRI"
 check "server closes first: the shadow socket is in TIME_WAIT too" \
 	wait_for 10 time_wait "$DP_REP"
+
+# Data-path messages with a valid tag (no key is set, so anyone can make
+# one) that must still be refused, each counted where it belongs.
+FORGE="/usr/bin/python3 $HATCP_TOP/selftests/chanforge.py"
+ip netns exec "$DP_REP" $FORGE capture "$DP_CHAN_PRI" 7471 "$DP_WORK/hb-pri" &
+ip netns exec "$DP_PRI" $FORGE capture "$DP_CHAN_REP" 7471 "$DP_WORK/hb-rep"
+wait
+forged() {
+	local ns=$1 src=$2 dst=$3 file=$4 kind=$5 counter=$6 before
+
+	before=$(stat "$dst_ns" "$counter")
+	ip netns exec "$ns" $FORGE forge "$src" "$dst" 7471 "$file" "$kind"
+	wait_for 5 test "$(stat "$dst_ns" "$counter")" -gt "$before"
+}
+dst_ns=$DP_REP
+check "forged fragment with fields that disagree: chan_drop_reasm" \
+	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" inconsistent chan_drop_reasm
+check "forged body that is not TCP/IPv4: repl_bad_segment" \
+	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" nottcp repl_bad_segment
+check "forged segment for no flow: repl_unknown_flow, nothing injected" \
+	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" unknownflow repl_unknown_flow
+check "fragment from an older session: chan_drop_stale" \
+	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" stale chan_drop_stale
+dst_ns=$DP_PRI
+check "fragment sent to a primary: chan_drop_unexpected" \
+	forged "$DP_REP" "$DP_CHAN_REP" "$DP_CHAN_PRI" "$DP_WORK/hb-rep" unknownflow chan_drop_unexpected
+check_eq "no forged segment reached a socket (no flow appeared)" "[]" \
+	"$(ctl "$DP_REP" -j flows | /usr/bin/python3 -c 'import json,sys; print([f for f in json.load(sys.stdin) if f["sport"] == 1])')"
 
 check "the module unloads with every flow and held segment freed" dp_hatcp_down
 ktap_finish
