@@ -38,6 +38,7 @@ struct replica_cb {
 	unsigned long injected_at;
 	u32 tsval;
 	u16 tsval_off;		/* from the TCP header */
+	u16 window;		/* as sent, unscaled */
 	bool has_ts;
 	bool has_ack;
 	bool fin;
@@ -65,6 +66,8 @@ struct gate {
 	u32 snd_nxt;
 	u32 wnd_right;
 	u32 ts_recent;
+	u32 snd_wnd;
+	u8 snd_wscale;
 	bool paws;		/* ts_recent applies */
 	bool window;		/* wnd_right and room apply */
 	bool room;
@@ -182,6 +185,8 @@ static bool gate_read(struct hatcp_flow *f, struct gate *g)
 		g->snd_nxt = READ_ONCE(tp->snd_nxt);
 		g->wnd_right = READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd);
 		g->ts_recent = READ_ONCE(tp->rx_opt.ts_recent);
+		g->snd_wnd = READ_ONCE(tp->snd_wnd);
+		g->snd_wscale = tp->rx_opt.snd_wscale;
 		g->paws = tp->rx_opt.tstamp_ok;
 		g->window = true;
 		g->room = atomic_read(&sk->sk_rmem_alloc) <=
@@ -201,13 +206,13 @@ static void dequeue(struct hatcp_net *hn, struct hatcp_flow *f,
 	consume_skb(skb);
 }
 
-/* Injects what the shadow socket can take now; drops what it has. */
 /*
- * The ACK a segment carried, alone, once our application has caught up
- * with it: the segment's data went in earlier with its ACK cut short.
+ * The ACK (and window) a segment carried, alone: seq is our rcv_nxt, so
+ * the socket takes it whatever lies queued before it, and the ACK is cut
+ * to our snd_nxt as ack_for() says.
  */
-static void inject_pending_ack(struct hatcp_net *hn, struct hatcp_flow *f,
-			       struct sk_buff *skb, const struct gate *g)
+static void inject_ack_only(struct hatcp_net *hn, struct hatcp_flow *f,
+			    struct sk_buff *skb, const struct gate *g)
 {
 	const struct replica_cb *cb = rcb(skb);
 	unsigned int hl = ip_hdrlen(skb) + tcp_hdrlen(skb);
@@ -226,18 +231,44 @@ static void inject_pending_ack(struct hatcp_net *hn, struct hatcp_flow *f,
 	th->seq = htonl(g->rcv_nxt);
 	th->ack_seq = htonl(ack_for(cb, g));
 	th->fin = 0;
+	th->syn = 0;
 	th->psh = 0;
 	if (ts_low(cb, g))
 		put_unaligned_be32(g->ts_recent, (u8 *)th + cb->tsval_off);
 	inject(hn, f, nskb, INJECT_OWN, NULL);
 }
 
+/*
+ * Delivers what of @skb's ACK is new to the socket, cut to our snd_nxt.
+ * True once all of it is delivered.
+ */
+static bool deliver_ack(struct hatcp_net *hn, struct hatcp_flow *f,
+			struct sk_buff *skb, struct gate *g)
+{
+	const struct replica_cb *cb = rcb(skb);
+	u32 wnd = (u32)cb->window << g->snd_wscale;
+	u32 ack = ack_for(cb, g);
+
+	/* New: bytes acknowledged, or a window opened (our sender waits). */
+	if (after(ack, g->snd_una) || (g->window && wnd > g->snd_wnd)) {
+		inject_ack_only(hn, f, skb, g);
+		g->snd_una = ack;
+		g->snd_wnd = wnd;
+	}
+	if (cb->has_ts && after(cb->tsval, g->ts_recent))
+		g->ts_recent = cb->tsval;
+	return !after(cb->ack, g->snd_nxt);
+}
+
+/* Injects what the shadow socket can take now; drops what it has. */
+/* Injects what the shadow socket can take now; drops what it has. */
 /* Injects what the shadow socket can take now; drops what it has. */
 static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 {
 	unsigned long retry = msecs_to_jiffies(INJECT_RETRY_MS);
 	struct sk_buff *skb, *tmp;
 	struct replica_cb *cb;
+	bool blocked = false;
 	struct gate g;
 	u32 next;
 
@@ -247,30 +278,37 @@ static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 	next = g.rcv_nxt;
 	skb_queue_walk_safe(&f->queue, skb, tmp) {
 		cb = rcb(skb);
-		/* An ACK for what our application has not written yet waits. */
-		if (cb->has_ack && !cb->rst && after(cb->ack, g.snd_nxt) &&
-		    (!cb->has_seq || !after(cb->end_seq, g.rcv_nxt))) {
-			cb->ack_pending = cb->has_seq;
+		/*
+		 * ACKs go in as far as our application has caught up, holes
+		 * or not; the rest waits, queued, for it to catch up.
+		 */
+		if (!cb->has_seq && !cb->rst) {
+			if (!cb->has_ack || deliver_ack(hn, f, skb, &g))
+				dequeue(hn, f, skb);
 			continue;
 		}
 		if (cb->has_seq && !after(cb->end_seq, g.rcv_nxt)) {
-			if (cb->ack_pending)
-				inject_pending_ack(hn, f, skb, &g);
-			dequeue(hn, f, skb);
+			if (!cb->ack_pending || deliver_ack(hn, f, skb, &g))
+				dequeue(hn, f, skb);
 			continue;
 		}
-		if (after(cb->seq, next))
-			break;		/* a hole: wait for the segment before */
 		/*
-		 * A FIN waits for our application to have sent all the
-		 * client had seen: closing before that would take our socket
-		 * another way (LAST_ACK instead of TIME_WAIT).
+		 * Data that cannot go in yet: a hole before it, a FIN our
+		 * application is not ready for (closing early would take our
+		 * socket through LAST_ACK where the primary's goes through
+		 * TIME_WAIT), or no room until our application reads. Its
+		 * ACK and window still go in, or our application, waiting
+		 * to send before it reads again, would wait for ever.
 		 */
-		if (cb->fin && after(cb->ack, g.snd_nxt))
-			break;
-		if (g.window && cb->has_seq &&
-		    (!g.room || !before(cb->seq, g.wnd_right)))
-			break;		/* no room until our application reads */
+		if (blocked || after(cb->seq, next) ||
+		    (cb->fin && cb->has_ack && after(cb->ack, g.snd_nxt)) ||
+		    (g.window && cb->has_seq &&
+		     (!g.room || !before(cb->seq, g.wnd_right)))) {
+			blocked = true;
+			if (cb->has_ack)
+				deliver_ack(hn, f, skb, &g);
+			continue;
+		}
 		if (!cb->injected || time_after(jiffies,
 						cb->injected_at + retry)) {
 			if (cb->injected)
@@ -358,6 +396,7 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 	cb->ack = ntohl(th->ack_seq);
 	cb->has_ack = th->ack;
 	cb->rst = th->rst;
+	cb->window = ntohs(th->window);
 	cb->fin = th->fin;
 	cb->has_seq = cb->end_seq != cb->seq;
 	if (ntohs(body->gso_segs) > 1 && body->gso_size) {

@@ -80,7 +80,9 @@ def tcp_packet(src, dst, sport, dport, proto=socket.IPPROTO_TCP):
 
 def forge(path, kind):
     session, seq = struct.unpack_from("!QQ", open(path, "rb").read(), 8)
-    seq += SEQ_AHEAD
+    # Each kind its own sequence: the same one twice would be a replay.
+    seq += SEQ_AHEAD + ("inconsistent", "nottcp", "unknownflow",
+                        "stale").index(kind)
     body_hdr = struct.pack("!BBHHBBII", 1, 0, 0, 0, 0, 0, 0, 0)
     count = 1
     if kind == "nottcp":
