@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 38
+ktap_plan 42
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
@@ -20,6 +20,11 @@ CLOSER=7004		# protected, the server closes first
 TS_MARGIN_MS=5		# kmod/replica.c
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
+# TFO without cookies (client 0x5, server 0x602 = 1538: sysctl wants
+# decimal), so a client's very first SYN may carry data. Only SYNs sent
+# with data use it; listeners pick it up at listen(), so it is set first.
+ip netns exec "$DP_CLI" sysctl -qw net.ipv4.tcp_fastopen=5
+ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_fastopen=1538
 dp_hatcp_up "$PROT" "$NOREP" "$SLOW" "$CLOSER" || { ktap_fail "hatcp up"; ktap_finish; }
 dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
@@ -244,6 +249,30 @@ check "server closes first: the primary's socket is in TIME_WAIT" \
 	wait_for 10 time_wait "$DP_PRI"
 check "server closes first: the shadow socket is in TIME_WAIT too" \
 	wait_for 10 time_wait "$DP_REP"
+
+# Flows the replica cannot twin: served by the primary, counted, reported.
+ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_syncookies=2
+before=$(stat "$DP_PRI" unprot_syncookie)
+check "syncookie: the client is served" \
+	dp_verify --port "$PROT" --timeout 120 --bytes 64k
+check_eq "syncookie: the flow is counted unprotected (syncookie)" \
+	$((before + 1)) "$(stat "$DP_PRI" unprot_syncookie)"
+ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_syncookies=1
+before=$(stat "$DP_PRI" unprot_fastopen)
+tfo() {
+	ip netns exec "$DP_CLI" /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.sendto(b"x" * 100, socket.MSG_FASTOPEN, (sys.argv[1], int(sys.argv[2])))
+got = b""
+while len(got) < 100:
+    got += s.recv(100)
+assert len(got) == 100
+' "$DP_VIP" "$PROT"
+}
+check "fast open: the client is answered" tfo
+check_eq "fast open: the flow is counted unprotected (fastopen)" \
+	$((before + 1)) "$(stat "$DP_PRI" unprot_fastopen)"
 
 # Data-path messages with a valid tag (no key is set, so anyone can make
 # one) that must still be refused, each counted where it belongs.
