@@ -19,23 +19,8 @@ B=10.50.0.2
 PORT=7471
 tmp=$(mktemp -d)
 
-# stat NS NAME: one counter of `stats -j` (-1 when absent).
-stat() {
-	json_get "$(ctl "$1" stats -j)" "j.get('$2', -1)"
-}
-
-# wait_for SECONDS CMD...: polls CMD every 0.1 s.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-
 rx_above() {
-	[ "$(stat "$1" chan_rx)" -gt "$2" ]
+	[ "$(hatcp_stat "$1" chan_rx)" -gt "$2" ]
 }
 
 # events NS: the monitor's event names so far, one per line.
@@ -60,7 +45,7 @@ last_reach_is() {
 
 # delta_is NS COUNTER BEFORE WANT
 delta_is() {
-	[ $(($(stat "$1" "$2") - $3)) -eq "$4" ]
+	[ $(($(hatcp_stat "$1" "$2") - $3)) -eq "$4" ]
 }
 
 dmesg_mark=$(dmesg | wc -l)
@@ -93,13 +78,13 @@ check_eq "peer show reports port and keyed" "7471 False None" \
 	"$(json_get "$(ctl "$a" peer show -j)" 'j["port"], j["keyed"], j.get("key")' | tr -d "(),'")"
 check "heartbeats received on a" wait_for 10 rx_above "$a" 5
 check "heartbeats received on b" wait_for 10 rx_above "$b" 5
-last=$(stat "$a" peer_last_rx_ms)
+last=$(hatcp_stat "$a" peer_last_rx_ms)
 check "peer_last_rx_ms is recent ($last ms)" test "$last" -ge 0 -a "$last" -lt 1000
 check "reachable event on a" wait_for 5 event_seen "$a" peer_reachable 0
 check "reachable event on b" wait_for 5 event_seen "$b" peer_reachable 0
 check_eq "no drops between matching peers" "0 0 0 0" \
 	"$(for c in chan_drop_not_peer chan_drop_malformed chan_drop_bad_mac chan_drop_replay; do
-		stat "$a" $c; done | xargs)"
+		hatcp_stat "$a" $c; done | xargs)"
 
 # --- Link loss: unreachable within 3 missed intervals (plus TCG slack).
 ip -n "$a" link set a0 down
@@ -107,7 +92,7 @@ t0=$(date +%s%N)
 check "unreachable event after link down" wait_for 5 event_seen "$a" peer_unreachable 0
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "unreachable within 2 s (took $ms ms, bound 350 ms + timer slack)" test $ms -lt 2000
-check "tx errors counted while the route is gone" test "$(stat "$a" chan_tx_errors)" -gt 0
+check "tx errors counted while the route is gone" test "$(hatcp_stat "$a" chan_tx_errors)" -gt 0
 ip -n "$a" link set a0 up
 check "reachable again after link up" wait_for 10 event_seen "$a" peer_reachable 1
 
@@ -115,7 +100,7 @@ check "reachable again after link up" wait_for 10 event_seen "$a" peer_reachable
 ip -n "$b" addr add 10.50.0.3/24 dev b0
 check "captured a heartbeat from b" \
 	ip netns exec "$a" $FORGE capture $B $PORT "$tmp/hb"
-n=$(stat "$a" chan_drop_not_peer)
+n=$(hatcp_stat "$a" chan_drop_not_peer)
 ip netns exec "$b" $FORGE send 10.50.0.3 $A $PORT "$tmp/hb" asis 3
 check "third address dropped as not_peer" wait_for 3 delta_is "$a" chan_drop_not_peer "$n" 3
 
@@ -125,7 +110,7 @@ for case in "asis chan_drop_replay exact replay" \
 	    "badmagic chan_drop_malformed bad magic" \
 	    "truncate chan_drop_malformed truncated"; do
 	set -- $case
-	n=$(stat "$a" "$2")
+	n=$(hatcp_stat "$a" "$2")
 	ip netns exec "$b" $FORGE send $B $A $PORT "$tmp/hb" "$1" 2
 	check "${*:3} dropped as ${2#chan_drop_}" wait_for 3 delta_is "$a" "$2" "$n" 2
 done
@@ -140,9 +125,9 @@ check "key set on a" ctl "$a" peer set local $A remote $B dev a0 key "$tmp/key1"
 check "key set on b" ctl "$b" peer set local $B remote $A key "$tmp/key1"
 check_eq "peer show says keyed, never the key" "True None" \
 	"$(json_get "$(ctl "$a" peer show -j)" 'j["keyed"], j.get("key")' | tr -d "(),'")"
-n=$(stat "$a" chan_rx)
+n=$(hatcp_stat "$a" chan_rx)
 check "keyed heartbeats flow" wait_for 10 rx_above "$a" $((n + 5))
-n=$(stat "$a" chan_drop_bad_mac)
+n=$(hatcp_stat "$a" chan_drop_bad_mac)
 ip netns exec "$b" $FORGE send $B $A $PORT "$tmp/hb" asis 1
 check "an unkeyed message fails under the key" wait_for 3 delta_is "$a" chan_drop_bad_mac "$n" 1
 
@@ -150,17 +135,17 @@ check "an unkeyed message fails under the key" wait_for 3 delta_is "$a" chan_dro
 check "other key on b" ctl "$b" peer set local $B remote $A key "$tmp/key2"
 check "mismatched key: unreachable" wait_for 5 last_reach_is "$a" peer_unreachable
 reach=$(event_count "$a" peer_reachable)
-n=$(stat "$a" chan_rx)
-m=$(stat "$a" chan_drop_bad_mac)
+n=$(hatcp_stat "$a" chan_rx)
+m=$(hatcp_stat "$a" chan_drop_bad_mac)
 sleep 1
-check_eq "mismatched key: nothing accepted in 1 s" "$n" "$(stat "$a" chan_rx)"
-check "mismatched key: bad_mac grows" test "$(stat "$a" chan_drop_bad_mac)" -ge $((m + 5))
+check_eq "mismatched key: nothing accepted in 1 s" "$n" "$(hatcp_stat "$a" chan_rx)"
+check "mismatched key: bad_mac grows" test "$(hatcp_stat "$a" chan_drop_bad_mac)" -ge $((m + 5))
 check_eq "mismatched key: never reachable" "$reach" "$(event_count "$a" peer_reachable)"
 
 # --- Another port: a new socket, opened before the old one goes.
 check "a moves to port 7600" ctl "$a" peer set local $A remote $B port 7600 key "$tmp/key1"
 check "b moves to port 7600" ctl "$b" peer set local $B remote $A port 7600 key "$tmp/key1"
-n=$(stat "$a" chan_rx)
+n=$(hatcp_stat "$a" chan_rx)
 check "heartbeats flow on port 7600" wait_for 10 rx_above "$a" $((n + 5))
 
 # --- Lifecycle while heartbeats flow.

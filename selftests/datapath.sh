@@ -30,22 +30,6 @@ dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
 hatcp_bg $!
 
-# stat NS NAME: one counter of hatcpctl -j stats.
-stat() {
-	json_get "$(ctl "$1" -j stats)" "j['$2']"
-}
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.2
-	done
-}
-
 # digests_agree CLIENT_JSON PORT: both servers saw exactly the client's
 # bytes and produced exactly what the client received, per connection.
 digests_agree() {
@@ -97,13 +81,13 @@ transfer "200 connections at once" "$PROT" --conns 200 --bytes 16k
 transfer "half-close, both directions" "$PROT" --conns 4 --bytes 256k --half-close
 check "short connections opened and closed in a loop" \
 	dp_verify --port "$PROT" --timeout 300 --connect-only 100
-check_eq "no flow was left unprotected" 0 "$(stat "$DP_PRI" flows_unprotected)"
+check_eq "no flow was left unprotected" 0 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
 check "the primary held and released segments" \
-	test "$(stat "$DP_PRI" seg_released)" -gt 1000
+	test "$(hatcp_stat "$DP_PRI" seg_released)" -gt 1000
 check "the replica stole its egress" \
-	test "$(stat "$DP_REP" repl_suppressed)" -gt 1000
+	test "$(hatcp_stat "$DP_REP" repl_suppressed)" -gt 1000
 check_eq "nothing was dropped on the channel" \
-	"0 0 0 0" "$(stat "$DP_REP" chan_drop_bad_mac) $(stat "$DP_REP" chan_drop_malformed) $(stat "$DP_REP" chan_drop_reasm) $(stat "$DP_REP" repl_bad_segment)"
+	"0 0 0 0" "$(hatcp_stat "$DP_REP" chan_drop_bad_mac) $(hatcp_stat "$DP_REP" chan_drop_malformed) $(hatcp_stat "$DP_REP" chan_drop_reasm) $(hatcp_stat "$DP_REP" repl_bad_segment)"
 
 # A connection left open: its shadow must be the primary's twin.
 hold_open() {
@@ -150,18 +134,18 @@ check_eq "the replica's queue is empty at quiescence" 0 "$(flow "$DP_REP" queued
 check_eq "the primary holds nothing at quiescence" 0 "$(flow "$DP_PRI" held_segs)"
 
 # Unprotected traffic is not touched.
-before=$(stat "$DP_PRI" seg_replicated)
+before=$(hatcp_stat "$DP_PRI" seg_replicated)
 check "unprotected port: 1 MB checked" dp_verify --port "$OPEN" --timeout 120 --bytes 1M
-check_eq "unprotected port: nothing replicated" "$before" "$(stat "$DP_PRI" seg_replicated)"
+check_eq "unprotected port: nothing replicated" "$before" "$(hatcp_stat "$DP_PRI" seg_replicated)"
 check_eq "unprotected port: the replica's server saw nothing" 0 \
 	"$(grep -c '"type":"connection"' "$(dp_stats rep "$OPEN")" 2>/dev/null)"
 
 # No listener on the replica: the primary serves, unprotected, counted.
-before=$(stat "$DP_PRI" unprot_refused)
+before=$(hatcp_stat "$DP_PRI" unprot_refused)
 check "replica not listening: the client is served" \
 	dp_verify --port "$NOREP" --timeout 120 --bytes 256k
 check_eq "replica not listening: the flow is counted unprotected (refused)" \
-	$((before + 1)) "$(stat "$DP_PRI" unprot_refused)"
+	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_refused)"
 
 # A slow replica application: nothing lost, memory bounded.
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$SLOW" \
@@ -174,7 +158,7 @@ sleep 1
 (
 	peak=0
 	for _ in $(seq 600); do
-		q=$(stat "$DP_REP" queued_bytes 2>/dev/null || echo 0)
+		q=$(hatcp_stat "$DP_REP" queued_bytes 2>/dev/null || echo 0)
 		[ "$q" -gt "$peak" ] && peak=$q && echo "$peak" >"$DP_WORK/peak"
 		sleep 0.5
 	done
@@ -203,19 +187,22 @@ check_eq "replica lost mid-transfer: the transfer completes" "pass" \
 	"$(json_get "$(cat "$DP_WORK/cut.json")" "j['verdict']")"
 echo "# replica lost: transfer finished $((SECONDS - t0)) s after the cut"
 check "replica lost: its flows are counted unprotected (no peer)" \
-	test "$(stat "$DP_PRI" unprot_no_peer)" -ge 1
-check_eq "replica lost: nothing stays held" 0 "$(stat "$DP_PRI" held_segs)"
+	test "$(hatcp_stat "$DP_PRI" unprot_no_peer)" -ge 1
+check_eq "replica lost: nothing stays held" 0 "$(hatcp_stat "$DP_PRI" held_segs)"
 check "replica lost: new connections are served" \
 	dp_verify --port "$PROT" --timeout 120 --bytes 256k
 ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
 peer_back() {
-	[ "$(stat "$DP_PRI" peer_last_rx_ms)" -lt 300 ] 2>/dev/null
+	local age
+
+	age=$(hatcp_stat "$DP_PRI" peer_last_rx_ms)
+	[ "$age" -ge 0 ] && [ "$age" -lt 300 ]
 }
 wait_for 30 peer_back
-before=$(stat "$DP_PRI" flows_protected)
+before=$(hatcp_stat "$DP_PRI" flows_protected)
 transfer "replica back: new connections are protected again" "$PROT" --bytes 1M
 check_eq "replica back: one more protected flow" $((before + 1)) \
-	"$(stat "$DP_PRI" flows_protected)"
+	"$(hatcp_stat "$DP_PRI" flows_protected)"
 
 # The server closes first: both its socket and the shadow end in TIME_WAIT.
 for ns in "$DP_PRI" "$DP_REP"; do
@@ -252,13 +239,13 @@ check "server closes first: the shadow socket is in TIME_WAIT too" \
 
 # Flows the replica cannot twin: served by the primary, counted, reported.
 ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_syncookies=2
-before=$(stat "$DP_PRI" unprot_syncookie)
+before=$(hatcp_stat "$DP_PRI" unprot_syncookie)
 check "syncookie: the client is served" \
 	dp_verify --port "$PROT" --timeout 120 --bytes 64k
 check_eq "syncookie: the flow is counted unprotected (syncookie)" \
-	$((before + 1)) "$(stat "$DP_PRI" unprot_syncookie)"
+	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_syncookie)"
 ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_syncookies=1
-before=$(stat "$DP_PRI" unprot_fastopen)
+before=$(hatcp_stat "$DP_PRI" unprot_fastopen)
 tfo() {
 	ip netns exec "$DP_CLI" /usr/bin/python3 -c '
 import socket, sys
@@ -272,7 +259,7 @@ assert len(got) == 100
 }
 check "fast open: the client is answered" tfo
 check_eq "fast open: the flow is counted unprotected (fastopen)" \
-	$((before + 1)) "$(stat "$DP_PRI" unprot_fastopen)"
+	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_fastopen)"
 
 # Data-path messages with a valid tag (no key is set, so anyone can make
 # one) that must still be refused, each counted where it belongs.
@@ -281,12 +268,16 @@ ip netns exec "$DP_REP" $FORGE capture "$DP_CHAN_PRI" 7471 "$DP_WORK/hb-pri" &
 capture=$!
 ip netns exec "$DP_PRI" $FORGE capture "$DP_CHAN_REP" 7471 "$DP_WORK/hb-rep"
 wait $capture
+# counter_above NS NAME N: the counter is above N now (re-read each poll).
+counter_above() {
+	[ "$(hatcp_stat "$1" "$2")" -gt "$3" ]
+}
 forged() {
 	local ns=$1 src=$2 dst=$3 file=$4 kind=$5 counter=$6 before
 
-	before=$(stat "$dst_ns" "$counter")
+	before=$(hatcp_stat "$dst_ns" "$counter")
 	ip netns exec "$ns" $FORGE forge "$src" "$dst" 7471 "$file" "$kind"
-	wait_for 5 test "$(stat "$dst_ns" "$counter")" -gt "$before"
+	wait_for 5 counter_above "$dst_ns" "$counter" "$before"
 }
 dst_ns=$DP_REP
 check "forged fragment with fields that disagree: chan_drop_reasm" \

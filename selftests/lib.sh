@@ -156,6 +156,22 @@ json_get() {
 	/usr/bin/python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# hatcp_stat NS NAME: one counter of `hatcpctl -j stats` in NS (-1 if absent).
+hatcp_stat() {
+	json_get "$(ctl "$1" -j stats)" "j.get('$2', -1)"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
 require_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
 }
