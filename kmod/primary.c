@@ -25,6 +25,7 @@
 #include <net/ip.h>
 #include <net/netfilter/nf_queue.h>
 #include <net/tcp.h>
+#include "bounds.h"
 #include "channel.h"
 #include "datapath.h"
 #include "flow.h"
@@ -34,8 +35,6 @@
 #define HOLD_TIMEOUT_MS		1000
 #define RESEND_MS		200
 #define HOLD_TIMEOUTS_MAX	5
-#define HOLD_FLOW_MAX_BYTES	(8U << 20)
-#define HOLD_NET_MAX_BYTES	(128ULL << 20)
 #define SYN_MAX_BYTES		1500
 
 struct hatcp_held {
@@ -181,8 +180,8 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 	h->synack = body->kind == HATCP_BODY_SYN;
 
 	spin_lock_bh(&hold->lock);
-	if (f->held_bytes + len > HOLD_FLOW_MAX_BYTES ||
-	    hold->bytes + len > HOLD_NET_MAX_BYTES) {
+	if (f->held_bytes + len > hatcp_hold_flow_max() ||
+	    hold->bytes + len > hatcp_hold_net_max()) {
 		spin_unlock_bh(&hold->lock);
 		kfree(buf);
 		kfree(h);

@@ -17,14 +17,13 @@
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include "bounds.h"
 #include "channel.h"
 #include "flow.h"
 #include "policy.h"
 #include "replica.h"
 #include "tcpopt.h"
 
-#define QUEUE_FLOW_MAX_BYTES	(8U << 20)
-#define QUEUE_NET_MAX_BYTES	(128LL << 20)
 #define INJECT_RETRY_MS		200
 /* TSval margin: the client must never see our TSval below the primary's. */
 #define TS_MARGIN_MS		5
@@ -412,9 +411,9 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
 		return;
 	}
-	if (f->queued_bytes + skb->len > QUEUE_FLOW_MAX_BYTES ||
+	if (f->queued_bytes + skb->len > hatcp_queue_flow_max() ||
 	    atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
-	    skb->len > QUEUE_NET_MAX_BYTES) {
+	    skb->len > hatcp_queue_net_max()) {
 		spin_unlock_bh(&f->lock);
 		/* Unacknowledged: the primary drops it, the client resends. */
 		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUE_FULL);

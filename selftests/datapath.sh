@@ -10,13 +10,14 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 42
+ktap_plan 52
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
 NOREP=7003		# protected, but the replica has no listener
 SLOW=7002		# protected, the replica's server is slow
 CLOSER=7004		# protected, the server closes first
+MD5=7005		# protected, but the client signs with TCP-MD5
 TS_MARGIN_MS=5		# kmod/replica.c
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
@@ -25,7 +26,7 @@ dp_topology || { ktap_fail "topology"; ktap_finish; }
 # with data use it; listeners pick it up at listen(), so it is set first.
 ip netns exec "$DP_CLI" sysctl -qw net.ipv4.tcp_fastopen=5
 ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_fastopen=1538
-dp_hatcp_up "$PROT" "$NOREP" "$SLOW" "$CLOSER" || { ktap_fail "hatcp up"; ktap_finish; }
+dp_hatcp_up "$PROT" "$NOREP" "$SLOW" "$CLOSER" "$MD5" || { ktap_fail "hatcp up"; ktap_finish; }
 dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
 hatcp_bg $!
@@ -140,6 +141,17 @@ check_eq "unprotected port: nothing replicated" "$before" "$(hatcp_stat "$DP_PRI
 check_eq "unprotected port: the replica's server saw nothing" 0 \
 	"$(grep -c '"type":"connection"' "$(dp_stats rep "$OPEN")" 2>/dev/null)"
 
+# The same port on another address: the policy names the VIP only.
+ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_PRI_ADDR:$PROT" \
+	--ready-file "$DP_WORK/other.ready" >/dev/null 2>&1 &
+hatcp_bg $!
+wait_for 10 test -s "$DP_WORK/other.ready"
+before=$(hatcp_stat "$DP_PRI" seg_replicated)
+check "other address, protected port: 1 MB checked" \
+	ip netns exec "$DP_CLI" hatcp-verify --connect "$DP_PRI_ADDR:$PROT" --json \
+	--timeout 120 --bytes 1M
+check_eq "other address: nothing replicated" "$before" "$(hatcp_stat "$DP_PRI" seg_replicated)"
+
 # No listener on the replica: the primary serves, unprotected, counted.
 before=$(hatcp_stat "$DP_PRI" unprot_refused)
 check "replica not listening: the client is served" \
@@ -151,7 +163,7 @@ check_eq "replica not listening: the flow is counted unprotected (refused)" \
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$SLOW" \
 	--stats "$(dp_stats pri "$SLOW")" >/dev/null 2>&1 &
 hatcp_bg $!
-ip netns exec "$DP_REP" hatcp-echod --listen "$DP_VIP:$SLOW" --delay-us 2000 \
+ip netns exec "$DP_REP" hatcp-echod --listen "$DP_VIP:$SLOW" --delay-us 20000 --read-size 16k \
 	--stats "$(dp_stats rep "$SLOW")" >/dev/null 2>&1 &
 hatcp_bg $!
 sleep 1
@@ -168,6 +180,8 @@ transfer "slow replica application" "$SLOW" --conns 2 --bytes 4M
 kill $sampler 2>/dev/null
 peak=$(cat "$DP_WORK/peak" 2>/dev/null || echo 0)
 echo "# slow replica: peak queued bytes $peak"
+check "slow replica: its queue absorbed the lag (peak above 1 MB)" \
+	test "$peak" -gt $((1 << 20))
 check "slow replica: queue stayed within its bound (16 MB for 2 flows)" \
 	test "$peak" -le $((16 << 20))
 
@@ -260,6 +274,47 @@ assert len(got) == 100
 check "fast open: the client is answered" tfo
 check_eq "fast open: the flow is counted unprotected (fastopen)" \
 	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_fastopen)"
+
+# TCP-MD5 signs every segment with a key the replica would need too.
+MD5SIG="/usr/bin/python3 $HATCP_TOP/selftests/md5sig.py"
+ip netns exec "$DP_PRI" $MD5SIG serve "$DP_VIP" "$MD5" "$DP_CLI_ADDR" hatcp-lab-key &
+hatcp_bg $!
+sleep 1
+before=$(hatcp_stat "$DP_PRI" unprot_md5)
+check "TCP-MD5: the client is served" \
+	ip netns exec "$DP_CLI" $MD5SIG call "$DP_VIP" "$MD5" hatcp-lab-key
+check_eq "TCP-MD5: the flow is counted unprotected (md5)" \
+	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_md5)"
+
+# The primary's hold bound: past it a segment is dropped and counted, and
+# the client's retransmission brings it back. A channel delay fills the
+# hold; the bound is lowered to its minimum to reach it with one flow.
+PARAMS=/sys/module/hatcp/parameters
+check_fails "hold bound: a value below one GRO body is refused" \
+	'Invalid argument|I/O error' sh -c "echo 64 >$PARAMS/hold_flow_max_kb"
+check_eq "hold bound: the refused value changed nothing" 8192 "$(cat "$PARAMS/hold_flow_max_kb")"
+echo 128 >"$PARAMS/hold_flow_max_kb"
+dp_netem_channel "delay 20ms"
+before=$(hatcp_stat "$DP_PRI" seg_hold_full)
+(
+	peak=0
+	for _ in $(seq 600); do
+		h=$(hatcp_stat "$DP_PRI" held_bytes 2>/dev/null || echo 0)
+		[ "$h" -gt "$peak" ] && peak=$h && echo "$peak" >"$DP_WORK/held-peak"
+		sleep 0.2
+	done
+) &
+sampler=$!
+transfer "hold bound reached" "$PROT" --bytes 8M
+kill $sampler 2>/dev/null
+dp_netem_channel_clear
+echo 8192 >"$PARAMS/hold_flow_max_kb"
+peak=$(cat "$DP_WORK/held-peak" 2>/dev/null || echo 0)
+echo "# hold bound 128 KB: peak held bytes $peak," \
+	"$(($(hatcp_stat "$DP_PRI" seg_hold_full) - before)) segments dropped at the bound"
+check "hold bound: segments past it were dropped and counted (seg_hold_full)" \
+	test "$(hatcp_stat "$DP_PRI" seg_hold_full)" -gt "$before"
+check "hold bound: held bytes never exceeded 128 KB" test "$peak" -le 131072
 
 # Data-path messages with a valid tag (no key is set, so anyone can make
 # one) that must still be refused, each counted where it belongs.
