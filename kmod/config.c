@@ -28,6 +28,7 @@ static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 	if (role == hn->role)
 		return;
 
+	hatcp_dp_role_changing(hn, role);
 	WRITE_ONCE(hn->role, role);
 	hatcp_dp_role_changed(hn, chg->old_role);
 	atomic64_inc(&hn->stats.role_changes);

@@ -19,6 +19,7 @@
 #include "flow.h"
 #include "policy.h"
 #include "primary.h"
+#include "promote.h"
 #include "reasm.h"
 #include "replica.h"
 
@@ -93,16 +94,27 @@ static void dp_timer(struct timer_list *t)
 			  jiffies + msecs_to_jiffies(DP_TICK_MS));
 }
 
+/* Called under hn->lock just before the role changes. */
+void hatcp_dp_role_changing(struct hatcp_net *hn, enum hatcp_role role)
+{
+	if (hn->role == HATCP_ROLE_REPLICA && role == HATCP_ROLE_PRIMARY)
+		hatcp_promote_prepare(hn);
+}
+
 /*
- * Called under hn->lock after the role changed. The flows of one role
- * mean nothing in another yet: what was held goes on, the rest is
- * forgotten. (Promotion that keeps the replica's flows is issue #4.)
+ * Called under hn->lock after the role changed. A promotion keeps the
+ * replica's flows: that is what it is for. Otherwise the flows of one
+ * role mean nothing in the other: what was held goes on, the rest is
+ * forgotten.
  */
 void hatcp_dp_role_changed(struct hatcp_net *hn, enum hatcp_role old_role)
 {
 	if (old_role == HATCP_ROLE_PRIMARY)
 		hatcp_hold_release_all(hn);
-	hatcp_flows_flush(hn);
+	if (old_role == HATCP_ROLE_REPLICA && hn->role == HATCP_ROLE_PRIMARY)
+		hatcp_promote_flows(hn);
+	else
+		hatcp_flows_flush(hn);
 	hatcp_reasm_flush(hn);
 }
 

@@ -10,6 +10,7 @@
 
 int hatcp_dp_init(struct hatcp_net *hn);
 void hatcp_dp_exit(struct hatcp_net *hn);
+void hatcp_dp_role_changing(struct hatcp_net *hn, enum hatcp_role role);
 void hatcp_dp_role_changed(struct hatcp_net *hn, enum hatcp_role old_role);
 void hatcp_dp_resume(struct hatcp_net *hn, struct sk_buff *skb,
 		     struct nf_hook_state *state);

@@ -104,6 +104,7 @@ static const int unprot_stat[] = {
 	[HATCP_UNPROT_NO_PEER] = HATCP_STATS_A_UNPROT_NO_PEER,
 	[HATCP_UNPROT_TABLE_FULL] = HATCP_STATS_A_UNPROT_TABLE_FULL,
 	[HATCP_UNPROT_MIDSTREAM] = HATCP_STATS_A_UNPROT_MIDSTREAM,
+	[HATCP_UNPROT_FAILOVER] = HATCP_STATS_A_UNPROT_FAILOVER,
 };
 
 /* Counts the reason once per flow; @f may be NULL (no room to track it). */
@@ -146,6 +147,10 @@ static void flow_purge_locked(struct hatcp_flow *f)
 	atomic64_sub(f->queued_bytes,
 		     hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES));
 	f->queued_bytes = 0;
+	if (f->draining) {
+		f->draining = false;
+		atomic64_dec(hatcp_dp_stat(hn, HATCP_STATS_A_DRAIN_FLOWS));
+	}
 	kfree(f->syn);
 	f->syn = NULL;
 }

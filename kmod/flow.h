@@ -63,6 +63,15 @@ struct hatcp_flow {
 	unsigned int queued_bytes;
 	u32 rcv_high;			/* highest end_seq received */
 	bool rcv_high_valid;
+	bool ack_high_valid;
+	u32 ack_high;			/* highest ACK the client sent */
+
+	/*
+	 * Promotion: a replica's flow, now served by us, whose client may
+	 * acknowledge bytes our application has not written again yet.
+	 */
+	bool draining;
+	struct list_head promote_node;	/* under hatcp_net.lock */
 };
 
 /* A consistent view of a flow and its socket, for GET_FLOW. */

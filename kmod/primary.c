@@ -30,6 +30,7 @@
 #include "datapath.h"
 #include "flow.h"
 #include "primary.h"
+#include "replica.h"
 #include "tcpopt.h"
 
 #define HOLD_TIMEOUT_MS		1000
@@ -125,11 +126,6 @@ static void unprotect(struct hatcp_net *hn, struct hatcp_flow *f,
 	release_list(hn, &list);
 }
 
-/*
- * Holds @skb under a new message id, then sends its copy. NF_STOLEN, or
- * NF_DROP when the bound is reached or the copy cannot be sent: the client
- * retransmits, as after any loss.
- */
 /* (Re)sends what @h holds; under RCU. */
 static int held_send(struct hatcp_net *hn, struct hatcp_held *h)
 {
@@ -316,7 +312,9 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 		primary_midstream(hn, iph, th);
 		return NF_ACCEPT;
 	}
-	if (!READ_ONCE(f->protected)) {
+	if (READ_ONCE(f->draining))
+		return hatcp_replica_drain_in(hn, f, skb);
+	if (!READ_ONCE(f->protected) || f->role != HATCP_ROLE_PRIMARY) {
 		hatcp_count(hn, HATCP_STATS_A_SEG_UNPROTECTED);
 		return NF_ACCEPT;
 	}
@@ -354,10 +352,17 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 	unsigned int len;
 	u8 *syn = NULL;
 
+	if (atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_DRAIN_FLOWS))) {
+		/* Our application moved on: what waited for it may go in. */
+		f = hatcp_flow_find(hn, iph->daddr, th->dest, iph->saddr,
+				    th->source);
+		if (f && READ_ONCE(f->draining))
+			hatcp_replica_kick(hn, f);
+	}
 	if (!th->syn || !th->ack)
 		return NF_ACCEPT;
 	f = hatcp_flow_find(hn, iph->daddr, th->dest, iph->saddr, th->source);
-	if (!f || !READ_ONCE(f->protected))
+	if (!f || !READ_ONCE(f->protected) || f->role != HATCP_ROLE_PRIMARY)
 		return NF_ACCEPT;
 	/* Cookies and TFO leave no request sock to make a twin of. */
 	if (!skb->sk) {
@@ -477,7 +482,7 @@ void hatcp_primary_peer_lost(struct hatcp_net *hn)
 		return;
 	rcu_read_lock();
 	hash_for_each_rcu(hn->flows, b, f, node)
-		if (READ_ONCE(f->protected))
+		if (READ_ONCE(f->protected) && f->role == HATCP_ROLE_PRIMARY)
 			unprotect(hn, f, HATCP_UNPROT_NO_PEER);
 	rcu_read_unlock();
 }

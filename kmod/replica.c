@@ -260,8 +260,6 @@ static bool deliver_ack(struct hatcp_net *hn, struct hatcp_flow *f,
 }
 
 /* Injects what the shadow socket can take now; drops what it has. */
-/* Injects what the shadow socket can take now; drops what it has. */
-/* Injects what the shadow socket can take now; drops what it has. */
 static void kick(struct hatcp_net *hn, struct hatcp_flow *f)
 {
 	unsigned long retry = msecs_to_jiffies(INJECT_RETRY_MS);
@@ -358,34 +356,24 @@ static bool enqueue(struct hatcp_net *hn, struct hatcp_flow *f,
 		f->rcv_high = cb->end_seq;
 		f->rcv_high_valid = true;
 	}
+	if (cb->has_ack && (!f->ack_high_valid || after(cb->ack, f->ack_high))) {
+		f->ack_high = cb->ack;
+		f->ack_high_valid = true;
+	}
 	return true;
 }
 
-static void replica_segment(struct hatcp_net *hn, u64 msg_id,
-			    struct sk_buff *skb, const struct hatcp_body *body)
+/* Fills @skb's cb from its headers; false if its options do not parse. */
+static bool segment_parse(struct sk_buff *skb)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct replica_cb *cb = rcb(skb);
 	struct hatcp_tcpopt opt;
 	unsigned int datalen;
-	struct hatcp_flow *f;
-	u8 status = HATCP_ACK_OK;
-	bool added;
 
-	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
-	if (!f || READ_ONCE(f->phase) != HATCP_PHASE_ALIGNED) {
-		hatcp_count(hn, HATCP_STATS_A_REPL_UNKNOWN_FLOW);
-		kfree_skb(skb);
-		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
-		return;
-	}
+	if (hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt))
+		return false;
 	datalen = skb->len - ip_hdrlen(skb) - th->doff * 4;
-	if (hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt)) {
-		hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
-		kfree_skb(skb);
-		return;
-	}
 	memset(cb, 0, sizeof(*cb));
 	cb->has_ts = opt.ts;
 	cb->tsval = opt.tsval;
@@ -398,39 +386,156 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 	cb->window = ntohs(th->window);
 	cb->fin = th->fin;
 	cb->has_seq = cb->end_seq != cb->seq;
+	return true;
+}
+
+enum queue_result { QUEUED, DUPLICATE, QUEUE_FULL, FLOW_GONE };
+
+/* Takes @skb into @f's queue within the bounds; if QUEUED the queue owns it. */
+static enum queue_result queue_segment(struct hatcp_net *hn,
+				       struct hatcp_flow *f,
+				       struct sk_buff *skb)
+{
+	enum queue_result res;
+
+	spin_lock_bh(&f->lock);
+	if (f->dead)
+		res = FLOW_GONE;
+	else if (f->queued_bytes + skb->len > hatcp_queue_flow_max() ||
+		 atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
+		 skb->len > hatcp_queue_net_max())
+		res = QUEUE_FULL;
+	else
+		res = enqueue(hn, f, skb) ? QUEUED : DUPLICATE;
+	if (res != FLOW_GONE)
+		f->last_seen = jiffies;
+	spin_unlock_bh(&f->lock);
+	if (res == QUEUED)
+		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUED);
+	else if (res == DUPLICATE)
+		hatcp_count(hn, HATCP_STATS_A_REPL_DUPLICATE);
+	else if (res == QUEUE_FULL)
+		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUE_FULL);
+	return res;
+}
+
+/* A promoted flow has drained once nothing waits and we caught up. */
+static void drain_check(struct hatcp_net *hn, struct hatcp_flow *f,
+			const struct gate *g)
+{
+	bool done = false;
+
+	spin_lock_bh(&f->lock);
+	if (f->draining && skb_queue_empty(&f->queue) &&
+	    (!f->ack_high_valid || !after(f->ack_high, g->snd_nxt))) {
+		f->draining = false;
+		done = true;
+	}
+	spin_unlock_bh(&f->lock);
+	if (done)
+		atomic64_dec(hatcp_dp_stat(hn, HATCP_STATS_A_DRAIN_FLOWS));
+}
+
+/* After a promotion: drains what @f has queued, as far as it can go now. */
+void hatcp_replica_kick(struct hatcp_net *hn, struct hatcp_flow *f)
+{
+	struct gate g;
+
+	kick(hn, f);
+	if (READ_ONCE(f->draining) && gate_read(f, &g))
+		drain_check(hn, f, &g);
+}
+
+/*
+ * A client segment, straight from the wire, of a flow we served as the
+ * replica until a promotion. The client may acknowledge bytes the old
+ * primary sent and our application has not written again yet: that ACK is
+ * cut to our snd_nxt, or tcp_ack() would discard the segment, data and
+ * all, and a zero-window probe would go unanswered. Unlike on the replica
+ * nothing is lost by the cut: our socket's egress reaches the client now,
+ * and the client answers each segment we (re)send with its full ACK.
+ * What the old primary had acknowledged still drains from the queue.
+ */
+unsigned int hatcp_replica_drain_in(struct hatcp_net *hn,
+				    struct hatcp_flow *f, struct sk_buff *skb)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+	struct tcphdr *th;
+	__be32 cut;
+	struct gate g;
+	u32 ack;
+
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return NF_ACCEPT;	/* our stack drops it */
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (!gate_read(f, &g)) {
+		/* No socket left to feed: our stack answers for itself. */
+		hatcp_flow_remove(f);
+		return NF_ACCEPT;
+	}
+	ack = ntohl(th->ack_seq);
+	if (th->ack) {
+		spin_lock_bh(&f->lock);
+		if (!f->ack_high_valid || after(ack, f->ack_high)) {
+			f->ack_high = ack;
+			f->ack_high_valid = true;
+		}
+		spin_unlock_bh(&f->lock);
+	}
+	if (th->ack && after(ack, g.snd_nxt)) {
+		if (skb_ensure_writable(skb, thoff + sizeof(*th)))
+			return NF_DROP;		/* the client resends it */
+		th = (struct tcphdr *)(skb->data + thoff);
+		cut = htonl(g.snd_nxt);
+		inet_proto_csum_replace4(&th->check, skb, th->ack_seq, cut,
+					 false);
+		th->ack_seq = cut;
+		hatcp_count(hn, HATCP_STATS_A_DRAIN_ACK_CUT);
+	}
+	hatcp_replica_kick(hn, f);
+	return NF_ACCEPT;
+}
+
+static void replica_segment(struct hatcp_net *hn, u64 msg_id,
+			    struct sk_buff *skb, const struct hatcp_body *body)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct hatcp_flow *f;
+
+	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	if (!f || READ_ONCE(f->phase) != HATCP_PHASE_ALIGNED) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_UNKNOWN_FLOW);
+		kfree_skb(skb);
+		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
+		return;
+	}
+	if (!segment_parse(skb)) {
+		hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
+		kfree_skb(skb);
+		return;
+	}
 	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
 		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
 		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
 		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
 	}
-
-	spin_lock_bh(&f->lock);
-	if (f->dead) {
-		spin_unlock_bh(&f->lock);
+	switch (queue_segment(hn, f, skb)) {
+	case FLOW_GONE:
 		kfree_skb(skb);
 		send_ack(hn, msg_id, HATCP_ACK_UNKNOWN);
 		return;
-	}
-	if (f->queued_bytes + skb->len > hatcp_queue_flow_max() ||
-	    atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
-	    skb->len > hatcp_queue_net_max()) {
-		spin_unlock_bh(&f->lock);
+	case QUEUE_FULL:
 		/* Unacknowledged: the primary drops it, the client resends. */
-		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUE_FULL);
 		kfree_skb(skb);
-		kick(hn, f);
-		return;
-	}
-	added = enqueue(hn, f, skb);
-	f->last_seen = jiffies;
-	spin_unlock_bh(&f->lock);
-	if (added) {
-		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUED);
-	} else {
-		hatcp_count(hn, HATCP_STATS_A_REPL_DUPLICATE);
+		break;
+	case DUPLICATE:
 		consume_skb(skb);
+		fallthrough;
+	case QUEUED:
+		send_ack(hn, msg_id, HATCP_ACK_OK);
+		break;
 	}
-	send_ack(hn, msg_id, status);
 	kick(hn, f);
 }
 
@@ -660,7 +765,8 @@ void hatcp_replica_tick(struct hatcp_net *hn)
 
 	rcu_read_lock();
 	hash_for_each_rcu(hn->flows, b, f, node)
-		if (!skb_queue_empty_lockless(&f->queue))
-			kick(hn, f);
+		if (!skb_queue_empty_lockless(&f->queue) ||
+		    READ_ONCE(f->draining))
+			hatcp_replica_kick(hn, f);
 	rcu_read_unlock();
 }

@@ -8,6 +8,7 @@
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include "flow.h"
 #include "hatcp.h"
 
 void hatcp_replica_rx_body(struct hatcp_net *hn, u64 msg_id,
@@ -16,5 +17,8 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 			       const struct iphdr *iph,
 			       const struct tcphdr *th);
 void hatcp_replica_tick(struct hatcp_net *hn);
+void hatcp_replica_kick(struct hatcp_net *hn, struct hatcp_flow *f);
+unsigned int hatcp_replica_drain_in(struct hatcp_net *hn,
+				    struct hatcp_flow *f, struct sk_buff *skb);
 
 #endif /* _HATCP_REPLICA_H */

@@ -156,6 +156,9 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_CHAN_DROP_UNEXPECTED, /* u64: type not for our role */
 	HATCP_STATS_A_CHAN_REASM_TIMEOUT, /* u64: message never completed */
 	HATCP_STATS_A_CHAN_DROP_REASM,	/* u64: fragment not fitting its message */
+	HATCP_STATS_A_UNPROT_FAILOVER,	/* u64: carried over by a promotion */
+	HATCP_STATS_A_DRAIN_FLOWS,	/* u64 gauge: carried over, still draining */
+	HATCP_STATS_A_DRAIN_ACK_CUT,	/* u64: client ACKs cut to our snd_nxt */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
@@ -198,6 +201,7 @@ enum hatcp_unprot_reason {
 	HATCP_UNPROT_NO_PEER,	/* no peer, or it stopped answering */
 	HATCP_UNPROT_TABLE_FULL,
 	HATCP_UNPROT_MIDSTREAM,	/* established before protection began */
+	HATCP_UNPROT_FAILOVER,	/* carried over from the replica: no twin left */
 
 	__HATCP_UNPROT_MAX,
 	HATCP_UNPROT_MAX = __HATCP_UNPROT_MAX - 1

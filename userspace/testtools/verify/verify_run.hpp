@@ -47,7 +47,7 @@ struct StallEvent {
 };
 
 struct ConnectionResult {
-    static constexpr std::size_t max_stall_events = 32;
+    static constexpr std::size_t max_stall_events = 256;
 
     std::uint64_t index = 0;
     std::string local; // this end's ADDR:PORT: the server's "client"

@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 48> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 51> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -66,6 +66,9 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 48> counter_nam
     {HATCP_STATS_A_CHAN_DROP_UNEXPECTED, "chan_drop_unexpected"},
     {HATCP_STATS_A_CHAN_REASM_TIMEOUT, "chan_reasm_timeout"},
     {HATCP_STATS_A_CHAN_DROP_REASM, "chan_drop_reasm"},
+    {HATCP_STATS_A_UNPROT_FAILOVER, "unprot_failover"},
+    {HATCP_STATS_A_DRAIN_FLOWS, "drain_flows"}, // gauge
+    {HATCP_STATS_A_DRAIN_ACK_CUT, "drain_ack_cut"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: promotion, replica to primary, keeping every connection.
+ *
+ * Before the role flips, each of the replica's flows is marked draining,
+ * so that the first client segment the new primary takes from the wire
+ * already goes through the gate (replica.c): the old primary may have
+ * acknowledged bytes to the client that still wait in our queue, and
+ * the client may acknowledge bytes our application has not written again
+ * yet. Once the role has flipped, each shadow socket is woken: it
+ * retransmits what it sent while its egress was suppressed, which the
+ * client may lack, and it ACKs at once, so the client learns where we
+ * are without waiting for its own timers. The flow is then reported
+ * unprotected (failover): no twin of it is left anywhere.
+ */
+#include <net/inet_connection_sock.h>
+#include <net/tcp.h>
+#include "flow.h"
+#include "promote.h"
+#include "replica.h"
+
+/* Under hn->lock, before the role flips; any context the lock allows. */
+void hatcp_promote_prepare(struct hatcp_net *hn)
+{
+	struct hatcp_flow *f;
+	unsigned int b;
+
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node) {
+		spin_lock_bh(&f->lock);
+		if (!f->dead && f->role == HATCP_ROLE_REPLICA && !f->draining) {
+			f->draining = true;
+			atomic64_inc(hatcp_dp_stat(hn,
+						   HATCP_STATS_A_DRAIN_FLOWS));
+		}
+		spin_unlock_bh(&f->lock);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * The socket's own timers do the work, as if they had expired: the
+ * retransmission timer (its backoff, grown while every retransmission was
+ * suppressed, starts over) and the delayed-ACK timer.
+ */
+static void wake_shadow(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+		if (tcp_sk(sk)->packets_out) {
+			icsk->icsk_backoff = 0;
+			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, 0,
+						  TCP_RTO_MAX);
+		}
+		icsk->icsk_ack.pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+		inet_csk_reset_xmit_timer(sk, ICSK_TIME_DACK, 0, TCP_RTO_MAX);
+	}
+	release_sock(sk);
+}
+
+/* Under hn->lock, after the role flipped; process context (may sleep). */
+void hatcp_promote_flows(struct hatcp_net *hn)
+{
+	struct hatcp_flow *f, *tmp;
+	struct sock *sk;
+	LIST_HEAD(list);
+	unsigned int b;
+
+	lockdep_assert_held(&hn->lock);
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node) {
+		if (!READ_ONCE(f->draining))
+			continue;
+		hatcp_flow_get(f);
+		list_add_tail(&f->promote_node, &list);
+	}
+	rcu_read_unlock();
+
+	list_for_each_entry_safe(f, tmp, &list, promote_node) {
+		list_del(&f->promote_node);
+		hatcp_flow_unprotect(f, HATCP_UNPROT_FAILOVER);
+		sk = hatcp_flow_sock(f);
+		if (sk) {
+			if (sk_fullsock(sk))
+				wake_shadow(sk);
+			sock_gen_put(sk);
+		}
+		local_bh_disable();
+		hatcp_replica_kick(hn, f);
+		local_bh_enable();
+		hatcp_flow_put(f);
+	}
+}

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Crash failover driven by keepalived, in namespaces of one guest: the
+# primary dies under 100 live connections, keepalived on the replica
+# notices and promotes it, and every connection carries on from the
+# replica's shadow sockets, byte-exact. Then the dead node comes back: it
+# takes no connection back, becomes the replica, and new connections are
+# protected again.
+# timeout=900
+
+. "$(dirname "$0")/failover_lib.sh"
+
+require_root
+ktap_plan 17
+
+CONNS=100
+fo_topology || { ktap_fail "topology"; ktap_finish; }
+fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
+dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
+
+settled() {
+	[ "$(fo_role "$DP_PRI")" = primary ] && fo_vip_on "$DP_PRI" &&
+		[ "$(fo_role "$DP_REP")" = replica ] && ! fo_vip_on "$DP_REP"
+}
+if wait_for 30 settled && dp_peer_wait 10; then
+	ktap_ok "keepalived made pri the primary (VIP on its LAN), rep the replica"
+else
+	ktap_fail "keepalived made pri the primary (VIP on its LAN), rep the replica"
+	echo "# roles: pri $(fo_role "$DP_PRI"), rep $(fo_role "$DP_REP")"
+	tail -5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
+fi
+check_eq "the client's ARP for the VIP is answered by pri alone" "$DP_PRI_MAC " \
+	"$(dp_arp_who_has | tr '\n' ' ')"
+
+# 100 connections in request/response, each sending 1 KB and waiting for
+# its reply; the primary dies in the middle of them.
+dp_verify --timeout 300 --conns "$CONNS" --rr 200 --chunk 1k --stall-ms 300 \
+	>"$DP_WORK/verify.json" &
+client=$!
+sleep 5
+flows=$(hatcp_stat "$DP_PRI" flows_protected)
+t_crash=$(date +%s.%N)
+fo_crash "$DP_PRI"
+promoted() {
+	[ "$(fo_role "$DP_REP")" = primary ]
+}
+wait_for 30 promoted
+t_promoted=$(date +%s.%N)
+wait $client
+t_end=$(date +%s.%N)
+check_eq "all $CONNS connections were protected before the crash" "$CONNS" "$flows"
+check "keepalived promoted the replica (notify: MASTER, promote)" \
+	grep -q "MASTER, promote done" "$DP_WORK/notify-rep.log"
+check "the VIP moved to the replica's LAN link" fo_vip_on "$DP_REP"
+verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
+check_eq "every connection completed, every reply byte checked" "pass " "$verdict"
+digests() {
+	/usr/bin/python3 - "$(dp_stats rep)" "$DP_WORK/verify.json" <<'PY'
+import json, sys
+srv = {}
+for line in open(sys.argv[1]):
+    rec = json.loads(line)
+    if rec.get("type") == "connection":
+        srv[rec["client"]] = rec
+conns = json.load(open(sys.argv[2]))["connections"]
+same = sum(1 for c in conns if c["local"] in srv
+           and srv[c["local"]]["sha256_in"] == c["sha256_sent"]
+           and srv[c["local"]]["sha256_out"] == c["sha256_received"])
+print(same)
+PY
+}
+wait_for 30 test "$(digests)" -eq "$CONNS"
+check_eq "the replica's server saw and answered every byte of every connection" \
+	"$CONNS" "$(digests)"
+check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
+	"$(hatcp_stat "$DP_REP" unprot_failover)"
+check_eq "every carried-over flow drained" 0 "$(hatcp_stat "$DP_REP" drain_flows)"
+# The client's clock starts when its connections do: from its end back.
+crash_rel=$(/usr/bin/python3 -c 'import json, sys
+print(float(sys.argv[2]) - float(sys.argv[3]) + json.load(open(sys.argv[1]))["elapsed_s"])' \
+	"$DP_WORK/verify.json" "$t_crash" "$t_end")
+read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$crash_rel")"
+echo "# failover: promoted $(echo "$t_promoted - $t_crash" | bc | cut -c1-5) s after the crash" \
+	"(VRRP advert ${FO_ADVERT} s)"
+echo "# failover pause per connection (ms, stall spanning the crash): n=$n p50=$p50 p99=$p99 max=$max"
+sed 's/^/#   notify: /' "$DP_WORK/notify-rep.log"
+grep -E "Script|Entering" "$DP_WORK/keepalived-rep.log" | tail -6 | sed 's/^/#   rep keepalived: /'
+check_eq "one promotion, no flapping: rep was promoted once" 1 \
+	"$(hatcp_stat "$DP_REP" promotions)"
+check "promotion is idempotent: promote again succeeds" ctl "$DP_REP" promote
+check_eq "promotion is idempotent: a second promote changes nothing" "1 primary" \
+	"$(hatcp_stat "$DP_REP" promotions) $(fo_role "$DP_REP")"
+
+# The dead node comes back, as after a reboot with hatcpd's role replica.
+ctl "$DP_PRI" role set replica
+ip -n "$DP_PRI" link set "$DP_LAN_DEV" up
+ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up
+ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$DP_PORT" \
+	--stats "$DP_WORK/echod-pri-back.jsonl" >/dev/null 2>&1 &
+hatcp_bg $!
+fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+sleep 3
+check_eq "the returning node does not take the VIP back (nopreempt)" \
+	"replica rep" "$(fo_role "$DP_PRI") $(fo_vip_on "$DP_REP" && echo rep)"
+check_eq "the client's ARP for the VIP is answered by the new primary alone" \
+	"$(ip -n "$DP_REP" -br link show "$DP_LAN_DEV" | awk '{print $3}') " \
+	"$(dp_arp_who_has | tr '\n' ' ')"
+wait_for 10 dp_peer_wait 1
+before=$(hatcp_stat "$DP_REP" flows_protected)
+out=$(dp_verify --timeout 120 --conns 4 --bytes 256k)
+check_eq "new connections after the return are served" pass \
+	"$(json_get "$out" "j['verdict']")"
+check_eq "new connections are protected again, by the returned node" $((before + 4)) \
+	"$(hatcp_stat "$DP_REP" flows_protected)"
+
+check "the module unloads clean" dp_hatcp_down
+ktap_finish
