@@ -15,9 +15,9 @@
 #                          actions in $DP_WORK/notify-NAME.log
 # fo_role NS               the node's hatcp role (primary, replica, ...)
 # fo_vip_on NS             the VIP is on NS's lan0 (keepalived put it there)
-# fo_crash NS              the node dies: every process in it is
-#                          SIGKILLed, then its links go down (hatcp keeps
-#                          its state: the kernel did not reboot)
+# fo_crash NS              the node dies: its links go down, then every
+#                          process in it is SIGKILLed (hatcp keeps its
+#                          state: the kernel did not reboot)
 # fo_pauses JSON CRASH_S   per connection, the stall spanning CRASH_S
 #                          seconds after the client started: prints
 #                          "n p50 p99 max" in ms
@@ -79,10 +79,11 @@ fo_vip_on() {
 }
 
 fo_crash() {
-	# Processes first: a dying node runs no notify script on its way.
-	ip netns pids "$1" | xargs -r kill -9
+	# Links first: a dead node sends nothing more, not even the FINs the
+	# kernel sends for the sockets of killed processes.
 	ip -n "$1" link set "$DP_LAN_DEV" down
 	ip -n "$1" link set "$DP_CHAN_DEV" down
+	ip netns pids "$1" | xargs -r kill -9
 }
 
 fo_pauses() {
