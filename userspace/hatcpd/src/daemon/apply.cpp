@@ -21,9 +21,11 @@ bool same_endpoints(const Peer& kernel, const Peer& want)
            kernel.port == want.port && kernel.keyed == want.key.has_value();
 }
 
-std::string describe(const Peer& peer)
+// The configured device's name for the configured peer, so the log says
+// what the file says.
+std::string describe(const Peer& peer, const std::optional<std::string>& device = std::nullopt)
 {
-    return peer_words(peer, [](std::uint32_t ifindex) { return system_device_name(ifindex); });
+    return peer_words(peer, [&device](std::uint32_t ifindex) { return device ? *device : system_device_name(ifindex); });
 }
 
 } // namespace
@@ -69,7 +71,7 @@ std::vector<std::string> apply_config(Control& control, const DaemonConfig& want
                                                      : !previous->peer || previous->peer->key != want.peer->key;
         if (!current_peer || !same_endpoints(*current_peer, peer) || key_changed) {
             control.set_peer(peer);
-            changes.push_back(fmt::format("peer {}", describe(peer)));
+            changes.push_back(fmt::format("peer {}", describe(peer, want.peer->device)));
         }
     } else if (current_peer) {
         if (control.role() != Role::standalone) {
@@ -110,7 +112,7 @@ std::vector<std::string> config_drift(Control& control, const DaemonConfig& want
         if (!current_peer) {
             drift.emplace_back("no peer set");
         } else if (!same_endpoints(*current_peer, peer)) {
-            drift.push_back(fmt::format("peer is {}, configured {}", describe(*current_peer), describe(peer)));
+            drift.push_back(fmt::format("peer is {}, configured {}", describe(*current_peer), describe(peer, want.peer->device)));
         }
     } else if (current_peer) {
         drift.emplace_back("a peer is set, none configured");
