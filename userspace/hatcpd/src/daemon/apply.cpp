@@ -23,8 +23,9 @@ bool same_endpoints(const Peer& kernel, const Peer& want)
 
 // The configured device's name for the configured peer, so the log says
 // what the file says.
-std::string describe(const Peer& peer, const std::optional<std::string>& device = std::nullopt)
+std::string describe(Peer peer, const std::optional<std::string>& device = std::nullopt)
 {
+    peer.keyed = peer.keyed || peer.key.has_value();
     return peer_words(peer, [&device](std::uint32_t ifindex) { return device ? *device : system_device_name(ifindex); });
 }
 

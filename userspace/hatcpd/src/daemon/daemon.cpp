@@ -58,9 +58,16 @@ ino_t netns_inode(const std::string& path)
     return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
+// Already there (systemd's NetworkNamespacePath=) needs no CAP_SYS_ADMIN.
 void enter_netns(const std::string& name)
 {
     const std::string path = "/run/netns/" + name;
+    struct stat want {};
+    struct stat ours {};
+    if (::stat(path.c_str(), &want) == 0 && ::stat("/proc/self/ns/net", &ours) == 0 && want.st_dev == ours.st_dev &&
+        want.st_ino == ours.st_ino) {
+        return;
+    }
     const Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (!fd.valid() || ::setns(fd.get(), CLONE_NEWNET) != 0) {
         throw StartError{fmt::format("cannot enter network namespace {}: {}", path, std::strerror(errno))};
@@ -146,7 +153,7 @@ private:
     bool peer_answered_ = false;
     Clock::time_point next_query_{};
     std::string last_apply_error_logged_;
-    std::string last_mismatch_logged_;
+    std::optional<std::string> last_mismatch_logged_;
     bool stop_ = false;
     int exit_status_ = 0;
 };
@@ -317,7 +324,7 @@ void Daemon::compare_with_peer(const Sysctls& peer_values)
     status_.sysctl_mismatches = mismatches.size();
     status_.sysctl_refusals.clear();
     std::string summary = mismatch_list(mismatches, false);
-    if (summary != last_mismatch_logged_) {
+    if (summary != last_mismatch_logged_) { // log each new state once
         last_mismatch_logged_ = summary;
         if (mismatches.empty()) {
             spdlog::info("peer's sysctls match ours");
