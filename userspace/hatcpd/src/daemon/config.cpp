@@ -2,6 +2,7 @@
 #include "daemon/config.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -208,12 +209,12 @@ void read_services(const Reader& reader, const toml::node& node, std::vector<Pol
 void read_timers(const Reader& reader, const toml::table& table, Timers& timers)
 {
     reader.only(table, "timers.", {"module_poll_ms", "peer_timeout_ms", "sysctl_start_wait_ms", "sysctl_interval_ms"});
-    const std::pair<const char*, std::chrono::milliseconds*> fields[] = {
+    const std::array<std::pair<const char*, std::chrono::milliseconds*>, 4> fields{{
         {"module_poll_ms", &timers.module_poll},
         {"peer_timeout_ms", &timers.peer_timeout},
         {"sysctl_start_wait_ms", &timers.sysctl_start_wait},
         {"sysctl_interval_ms", &timers.sysctl_interval},
-    };
+    }};
     for (const auto& [name, target] : fields) {
         if (const auto* node = table.get(name)) {
             *target = reader.millis(*node, fmt::format("timers.{}", name));
@@ -234,7 +235,7 @@ std::optional<ListenAddress> read_listen(const Reader& reader, const toml::node&
     }
     const auto colon = text.rfind(':');
     const auto bad = [&] {
-        reader.fail(node.source(), "metrics.listen", fmt::format("\"{}\" is not ADDRESS:PORT (e.g. 127.0.0.1:9471), nor \"\" to turn metrics off", text));
+        reader.fail(node.source(), "metrics.listen", fmt::format(R"("{}" is not ADDRESS:PORT (e.g. 127.0.0.1:9471), nor "" to turn metrics off)", text));
     };
     if (colon == std::string::npos) {
         bad();

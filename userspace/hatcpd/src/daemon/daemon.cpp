@@ -44,7 +44,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const DeviceIndexer device_index = [](std::string_view name) { return system_device_index(name); };
+std::optional<std::uint32_t> device_index(std::string_view name)
+{
+    return system_device_index(name);
+}
 
 // What stops the daemon from starting: logged, exit status 1.
 class StartError : public std::runtime_error {
@@ -134,12 +137,13 @@ private:
     void on_tick();
     void on_events();
     void reload();
+    void on_signals();
+    void dispatch(int fd);
     [[nodiscard]] std::string status_line() const;
 
     DaemonOptions options_;
     DaemonConfig config_;
     DaemonStatus status_;
-    Notifier notifier_;
     Fd epoll_;
     std::unique_ptr<DaemonSignals> signals_;
     Fd tick_;
@@ -211,7 +215,7 @@ void Daemon::lose_module(const char* why)
     status_.config_applied = false;
     status_.apply_error = "module not loaded";
     spdlog::warn("hatcp module {}; re-applying the configuration when it is back", why);
-    notifier_.status(status_line());
+    notify::status(status_line());
 }
 
 // Start, or the module came back: everything, role included.
@@ -238,7 +242,7 @@ void Daemon::apply_whole()
             last_apply_error_logged_ = status_.apply_error;
         }
     }
-    notifier_.status(status_line());
+    notify::status(status_line());
 }
 
 std::optional<KernelSnapshot> Daemon::snapshot()
@@ -413,7 +417,7 @@ bool Daemon::wait_for_peer_sysctls()
 void Daemon::on_tick()
 {
     drain(tick_.get());
-    notifier_.watchdog();
+    notify::watchdog();
     if (options_.netns && netns_inode("/run/netns/" + *options_.netns) != netns_ino_) {
         spdlog::error("network namespace {} was deleted or recreated; exiting so that the service manager starts "
                       "hatcpd in the new one",
@@ -471,7 +475,7 @@ void Daemon::on_events()
 
 void Daemon::reload()
 {
-    notifier_.reloading("reloading " + options_.config_path);
+    notify::reloading("reloading " + options_.config_path);
     spdlog::info("SIGHUP: reloading {}", options_.config_path);
     DaemonConfig next;
     try {
@@ -479,7 +483,7 @@ void Daemon::reload()
     } catch (const ConfigError& error) {
         ++status_.reload_failures;
         spdlog::error("reload refused, running configuration unchanged: {}", error.what());
-        notifier_.ready(status_line());
+        notify::ready(status_line());
         return;
     }
     if (control_) {
@@ -522,7 +526,39 @@ void Daemon::reload()
     } catch (const std::exception& error) {
         spdlog::error("reload: {}", error.what());
     }
-    notifier_.ready(status_line());
+    notify::ready(status_line());
+}
+
+void Daemon::on_signals()
+{
+    for (int signal = signals_->take(); signal != 0; signal = signals_->take()) {
+        if (signal == SIGHUP) {
+            reload();
+        } else {
+            spdlog::info("signal {}: stopping; the module keeps its configuration", signal);
+            stop_ = true;
+        }
+    }
+}
+
+void Daemon::dispatch(int fd)
+{
+    if (fd == signals_->fd()) {
+        on_signals();
+    } else if (fd == tick_.get()) {
+        on_tick();
+    } else if (events_ && fd == events_->fd()) {
+        on_events();
+    } else if (fd == health_.get()) {
+        serve_health_once(health_.get(), [this] {
+            check_drift();
+            return health_line(judge_health(status_, snapshot(), {config_.timers.peer_timeout, config_.max_lag_bytes}));
+        });
+    } else if (metrics_.valid() && fd == metrics_.get()) {
+        serve_http_once(metrics_.get(), [this] { return render_metrics(status_, snapshot()); });
+    } else if (exchange_.valid() && fd == exchange_.get()) {
+        on_exchange_readable();
+    }
 }
 
 int Daemon::run()
@@ -552,12 +588,12 @@ int Daemon::run()
         spdlog::warn("hatcp module not loaded; applying the configuration when it is");
     }
     auto interval = config_.timers.module_poll;
-    if (const auto watchdog = notifier_.watchdog_interval()) {
+    if (const auto watchdog = notify::watchdog_interval()) {
         interval = std::min(interval, *watchdog);
     }
     tick_ = make_timer(interval);
     watch(tick_.get());
-    notifier_.ready(status_line());
+    notify::ready(status_line());
     spdlog::info("hatcpd ready: {}", status_line());
 
     std::array<epoll_event, 16> ready{};
@@ -570,35 +606,10 @@ int Daemon::run()
             throw std::system_error{errno, std::generic_category(), "epoll_wait"};
         }
         for (int i = 0; i < count && !stop_; ++i) {
-            const int fd = ready.at(static_cast<std::size_t>(i)).data.fd;
-            if (fd == signals_->fd()) {
-                for (int signal = signals_->take(); signal != 0; signal = signals_->take()) {
-                    if (signal == SIGHUP) {
-                        reload();
-                    } else {
-                        spdlog::info("signal {}: stopping; the module keeps its configuration", signal);
-                        stop_ = true;
-                    }
-                }
-            } else if (fd == tick_.get()) {
-                on_tick();
-            } else if (events_ && fd == events_->fd()) {
-                on_events();
-            } else if (fd == health_.get()) {
-                serve_health_once(health_.get(), [this] {
-                    check_drift();
-                    const HealthVerdict verdict = judge_health(
-                        status_, snapshot(), {config_.timers.peer_timeout, config_.max_lag_bytes});
-                    return health_line(verdict);
-                });
-            } else if (metrics_.valid() && fd == metrics_.get()) {
-                serve_http_once(metrics_.get(), [this] { return render_metrics(status_, snapshot()); });
-            } else if (exchange_.valid() && fd == exchange_.get()) {
-                on_exchange_readable();
-            }
+            dispatch(ready.at(static_cast<std::size_t>(i)).data.fd);
         }
     }
-    notifier_.stopping();
+    notify::stopping();
     return exit_status_;
 }
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "daemon/notify.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <string>
 
 #include <fmt/format.h>
 #include <systemd/sd-daemon.h>
 
-namespace hatcp::daemon {
+namespace hatcp::daemon::notify {
 
 namespace {
 
@@ -26,38 +28,39 @@ std::uint64_t monotonic_usec()
 
 } // namespace
 
-Notifier::Notifier()
+std::optional<std::chrono::milliseconds> watchdog_interval()
 {
     std::uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-        watchdog_interval_ = std::chrono::milliseconds{std::max<std::uint64_t>(usec / 2000U, 1U)};
+        return std::chrono::milliseconds{std::max<std::uint64_t>(usec / 2000U, 1U)};
     }
+    return std::nullopt;
 }
 
-void Notifier::ready(std::string_view status) const
+void ready(std::string_view status)
 {
     send(fmt::format("READY=1\nSTATUS={}", status));
 }
 
-void Notifier::reloading(std::string_view status) const
+void reloading(std::string_view status)
 {
     // MONOTONIC_USEC lets systemd 253's Type=notify-reload match the reply.
     send(fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS={}", monotonic_usec(), status));
 }
 
-void Notifier::stopping() const
+void stopping()
 {
     send("STOPPING=1\nSTATUS=stopping");
 }
 
-void Notifier::status(std::string_view status) const
+void status(std::string_view status)
 {
     send(fmt::format("STATUS={}", status));
 }
 
-void Notifier::watchdog() const
+void watchdog()
 {
     send("WATCHDOG=1");
 }
 
-} // namespace hatcp::daemon
+} // namespace hatcp::daemon::notify

@@ -5,25 +5,18 @@
 #include <optional>
 #include <string_view>
 
-namespace hatcp::daemon {
-
 // sd_notify(3) to the service manager; each is a no-op when NOTIFY_SOCKET
 // is not set (started by hand).
-class Notifier {
-public:
-    Notifier();
+namespace hatcp::daemon::notify {
 
-    void ready(std::string_view status) const;
-    void reloading(std::string_view status) const;
-    void stopping() const;
-    void status(std::string_view status) const;
-    void watchdog() const;
+void ready(std::string_view status);
+void reloading(std::string_view status);
+void stopping();
+void status(std::string_view status);
+void watchdog();
 
-    // Half of WatchdogSec when the manager asks for pings, as sd_watchdog_enabled(3) advises.
-    [[nodiscard]] std::optional<std::chrono::milliseconds> watchdog_interval() const { return watchdog_interval_; }
+// Half of WatchdogSec when the manager asks for pings, as
+// sd_watchdog_enabled(3) advises; nullopt when it does not.
+std::optional<std::chrono::milliseconds> watchdog_interval();
 
-private:
-    std::optional<std::chrono::milliseconds> watchdog_interval_;
-};
-
-} // namespace hatcp::daemon
+} // namespace hatcp::daemon::notify
