@@ -23,7 +23,7 @@ GET="/usr/bin/python3 $HATCP_TOP/selftests/metrics_get.py"
 RELOAD_PORT=7001
 
 require_root
-ktap_plan 54
+ktap_plan 62
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
 hatcp_load || { ktap_fail "module load"; ktap_finish; }
@@ -214,6 +214,32 @@ check "peer gone: --local still passes" health_is pri 0 --local
 check "peer lost is logged" wait_for 5 logged pri "peer lost: peer_unreachable"
 ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
 check "peer back: healthy" wait_for 20 health_is pri 0
+
+# ---- state changed behind hatcpd's back; keepalived's role is kept ---------
+rep_has_policy() { ctl "$DP_REP" -j policy list | grep -q "\"port\":$1"; }
+ctl "$DP_REP" promote
+ctl "$DP_REP" policy add port 9999
+check "a policy added by hand is taken out again" wait_for 10 eval '! rep_has_policy 9999'
+ctl "$DP_REP" policy del addr "$DP_VIP" port "$DP_PORT"
+check "a policy deleted by hand is put back" wait_for 10 rep_has_policy "$DP_PORT"
+check_eq "the role keepalived set (promote) is kept" '{"role":"primary"}' "$(ctl "$DP_REP" -j role show)"
+ctl "$DP_REP" demote
+
+# ---- one hatcpd per namespace; a recreated namespace restarts it ------------
+solo=$(new_ns solo)
+printf 'role = "standalone"\n[metrics]\nlisten = ""\n' >"$W/solo.toml"
+"$HATCPD" --netns "$solo" -c "$W/solo.toml" >"$W/solo.log" 2>&1 &
+solo_pid=$!
+hatcp_bg $solo_pid
+check "--netns: hatcpd runs in the named namespace" \
+	wait_for 10 sh -c "ip netns exec $solo $HATCPD --health | grep -qx 'healthy: role standalone, no peer configured'"
+ip netns exec "$solo" "$HATCPD" -c "$W/solo.toml" >"$W/solo2.log" 2>&1
+check_eq "a second hatcpd in the same namespace refuses to start (exit 1)" 1 "$?"
+check "it says why" grep -q "another hatcpd runs in this network namespace" "$W/solo2.log"
+ip netns del "$solo" && ip netns add "$solo"
+wait "$solo_pid"
+check_eq "namespace recreated: hatcpd exits 1 for the service manager to restart it" 1 "$?"
+check "namespace recreated: logged" grep -q "network namespace $solo was deleted or recreated" "$W/solo.log"
 
 # ---- sysctls that differ ---------------------------------------------------
 stop rep

@@ -274,9 +274,18 @@ void Daemon::check_drift()
                 spdlog::warn("module state differs from the configuration: {}", line);
             }
             status_.drift = drift;
-            apply_whole();
-            // The role is set only when the module is fresh (no peer, no
-            // policy): otherwise keepalived may have moved it.
+            // A module with nothing set was reloaded between two looks:
+            // everything, role included. Otherwise only the difference,
+            // leaving the role to keepalived.
+            const bool fresh = !control_->peer() && control_->policies().empty() && control_->role() == Role::standalone;
+            if (fresh) {
+                apply_whole();
+            } else {
+                for (const auto& change : apply_config(*control_, config_, &config_, device_index)) {
+                    spdlog::info("applied: {}", change);
+                }
+                status_.drift.clear();
+            }
         }
     } catch (const netlink::FamilyNotFound&) {
         lose_module("unloaded");
