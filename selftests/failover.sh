@@ -5,13 +5,14 @@
 # notices and promotes it, and every connection carries on from the
 # replica's shadow sockets, byte-exact. Then the dead node comes back: it
 # takes no connection back, becomes the replica, and new connections are
-# protected again.
+# protected again; and when the other node dies in turn, under short
+# connections, every one of them completes.
 # timeout=900
 
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 17
+ktap_plan 19
 
 CONNS=100
 fo_topology || { ktap_fail "topology"; ktap_finish; }
@@ -115,6 +116,28 @@ check_eq "new connections after the return are served" pass \
 	"$(json_get "$out" "j['verdict']")"
 check_eq "new connections are protected again, by the returned node" $((before + 4)) \
 	"$(hatcp_stat "$DP_REP" flows_protected)"
+
+# The other way round, under short connections: when the new primary
+# dies, some of them are in their handshake, some mid-transfer and some
+# closing. Every one must complete.
+out2=$DP_WORK/verify-short.json
+promotions=$(hatcp_stat "$DP_PRI" promotions)
+dp_verify --timeout 300 --conns 20 --connect-only 600 --bytes 4k >"$out2" &
+client=$!
+sleep 3
+fo_crash "$DP_REP"
+back_promoted() {
+	[ "$(fo_role "$DP_PRI")" = primary ]
+}
+wait_for 30 back_promoted
+wait $client
+verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["verdict"], j["ok"], j.get("reason", ""))' "$out2")
+check_eq "crash under short connections: all 600 completed (handshake, data, close)" \
+	"pass 600 " "$verdict"
+check_eq "keepalived promoted the returned node, once" $((promotions + 1)) \
+	"$(hatcp_stat "$DP_PRI" promotions)"
+echo "# short connections: $(hatcp_stat "$DP_PRI" unprot_failover) carried over by the second promotion"
 
 check "the module unloads clean" dp_hatcp_down
 ktap_finish

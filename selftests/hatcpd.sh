@@ -23,7 +23,7 @@ GET="/usr/bin/python3 $HATCP_TOP/selftests/metrics_get.py"
 RELOAD_PORT=7001
 
 require_root
-ktap_plan 62
+ktap_plan 65
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
 hatcp_load || { ktap_fail "module load"; ktap_finish; }
@@ -32,18 +32,18 @@ declare -A NS=([pri]=$DP_PRI [rep]=$DP_REP) PID=()
 
 # config NODE [SERVICE PORTS] [EXTRA TOML]: NODE's hatcpd.toml.
 config() {
-	local node=$1 ports=${2:-$DP_PORT} role local remote
+	local node=$1 ports=${2:-$DP_PORT} role self remote
 	if [ "$node" = pri ]; then
-		role=primary local=$DP_CHAN_PRI remote=$DP_CHAN_REP
+		role=primary self=$DP_CHAN_PRI remote=$DP_CHAN_REP
 	else
-		role=replica local=$DP_CHAN_REP remote=$DP_CHAN_PRI
+		role=replica self=$DP_CHAN_REP remote=$DP_CHAN_PRI
 	fi
 	cat >"$W/$node.toml" <<-TOML
 	# hatcpd selftest, $node
 	role = "$role"
 
 	[peer]
-	local = "$local"
+	local = "$self"
 	remote = "$remote"
 	device = "$DP_CHAN_DEV"
 	key_file = "$W/channel.key"
@@ -87,6 +87,13 @@ health_is() {
 	got=$?
 	[ "$got" -eq "$want" ]
 }
+# keepalived's track script, as keepalived/keepalived.conf.in runs it with
+# --hatcpd yes.
+track() {
+	ip netns exec "${NS[$1]}" env HATCPD="$HATCPD" HATCPCTL="$HATCPCTL" \
+		"$HATCP_TOP/keepalived/hatcp-track" hatcpd
+}
+track_fails() { ! track "$1" 2>/dev/null; }
 metric() { ip netns exec "${NS[$1]}" $GET "$METRICS" "$2"; }
 metric_above() { [ "$(metric "$1" "$2" | cut -d. -f1)" -gt "$3" ]; }
 policies() { ctl "${NS[$1]}" -j policy list; }
@@ -204,13 +211,16 @@ check "module back: healthy" wait_for 20 health_is pri 0
 # ---- the health check flips when hatcpd or its peer goes away ----------------
 stop pri
 check "hatcpd stopped: health unhealthy (exit 1)" health_is pri 1
+check "hatcpd stopped: keepalived's track script fails" track_fails pri
 check "hatcpd stopped: the reason" sh -c "$(printf '%q ' ip netns exec "$DP_PRI" "$HATCPD" --health) | grep -q '^unhealthy: hatcpd is not running in this network namespace'"
 check "hatcpd stopped: module kept its configuration" sh -c "[ \"\$($(printf '%q ' ip netns exec "$DP_PRI" "$HATCPCTL" -j role show))\" = '{\"role\":\"primary\"}' ]"
 start pri
 check "hatcpd restarted: healthy" wait_for 20 health_is pri 0
+check "hatcpd restarted: keepalived's track script passes" track pri
 ip -n "$DP_REP" link set "$DP_CHAN_DEV" down
 check "peer gone: health degraded (exit 3)" wait_for 10 health_is pri 3
 check "peer gone: --local still passes" health_is pri 0 --local
+check "peer gone: keepalived's track script still passes (the primary keeps the VIP)" track pri
 check "peer lost is logged" wait_for 5 logged pri "peer lost: peer_unreachable"
 ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
 check "peer back: healthy" wait_for 20 health_is pri 0
