@@ -7,8 +7,12 @@
 #                          on a dummy (local to each, so their sockets stay),
 #                          arp_ignore on lan0, and the LAN copy of the VIP
 #                          left to keepalived
-# fo_hatcp_up [PORT...]    hatcp on both with role replica: keepalived
-#                          decides who is primary
+# fo_hatcp_up [PORT...]    hatcp on both, configured by hatcpd (role
+#                          replica, peer with a shared key, the service):
+#                          keepalived decides who is primary
+# fo_hatcpd_start NS NAME SELF PEER [PORT...]
+#                          hatcpd in NS with $DP_WORK/NAME.toml, logs in
+#                          $DP_WORK/hatcpd-NAME.log
 # fo_keepalived_start NS NAME SELF PEER PRIORITY
 #                          keepalived (VRRP only) in NS from our template,
 #                          logs in $DP_WORK/keepalived-NAME.log, notify
@@ -40,18 +44,49 @@ fo_topology() {
 	ip -n "$ns" addr add "$DP_VIP/32" dev "$DP_VIP_DEV"
 }
 
-fo_hatcp_up() {
-	local port
+FO_HATCPD=${HATCPD:-$HATCP_TOP/build/userspace/hatcpd/hatcpd}
+[ -x "$FO_HATCPD" ] || FO_HATCPD=hatcpd
 
+fo_hatcpd_start() {
+	local ns=$1 name=$2 self=$3 peer=$4 ports
+
+	shift 4
+	ports=$(echo "${@:-$DP_PORT}" | tr ' ' ',')
+	[ -s "$DP_WORK/channel.key" ] || openssl rand -hex 32 >"$DP_WORK/channel.key"
+	cat >"$DP_WORK/$name.toml" <<-TOML
+	# As keepalived/README.md says: replica on both, keepalived promotes.
+	role = "replica"
+
+	[peer]
+	local = "$self"
+	remote = "$peer"
+	device = "$DP_CHAN_DEV"
+	key_file = "$DP_WORK/channel.key"
+
+	[[service]]
+	address = "$DP_VIP"
+	ports = [$ports]
+	TOML
+	"$FO_HATCPD" --netns "$ns" -c "$DP_WORK/$name.toml" \
+		>>"$DP_WORK/hatcpd-$name.log" 2>&1 &
+	hatcp_bg $!
+}
+
+fo_hatcp_up() {
 	hatcp_load || return 1
-	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP" &&
-	ctl "$DP_REP" peer set local "$DP_CHAN_REP" remote "$DP_CHAN_PRI" &&
-	ctl "$DP_PRI" role set replica &&
-	ctl "$DP_REP" role set replica || return 1
-	for port in "${@:-$DP_PORT}"; do
-		ctl "$DP_PRI" policy add addr "$DP_VIP" port "$port" &&
-		ctl "$DP_REP" policy add addr "$DP_VIP" port "$port" || return 1
-	done
+	fo_hatcpd_start "$DP_PRI" pri "$DP_CHAN_PRI" "$DP_CHAN_REP" "$@"
+	fo_hatcpd_start "$DP_REP" rep "$DP_CHAN_REP" "$DP_CHAN_PRI" "$@"
+	if ! wait_for 20 __fo_configured "$DP_PRI" ||
+	   ! wait_for 20 __fo_configured "$DP_REP"; then
+		__dp_say "hatcpd did not configure both nodes in 20 s:" \
+			"$(tail -3 "$DP_WORK"/hatcpd-*.log)"
+	fi
+}
+
+# __fo_configured NS: hatcpd has applied its file there (role and policy).
+__fo_configured() {
+	[ "$(fo_role "$1")" = replica ] &&
+		[ "$(hatcp_stat "$1" policies)" -ge 1 ]
 }
 
 fo_keepalived_start() {
@@ -60,8 +95,8 @@ fo_keepalived_start() {
 	conf=$DP_WORK/keepalived-$name.conf
 	"$FO_KEEPALIVED_DIR/hatcp-keepalived-config" --iface "$DP_LAN_DEV" \
 		--vip "$DP_VIP" --self "$self" --peer "$peer" --priority "$prio" \
-		--advert "$FO_ADVERT" --node "$name" --output "$conf" || return 1
-	ip netns exec "$ns" env HATCPCTL="$HATCPCTL" \
+		--advert "$FO_ADVERT" --node "$name" --hatcpd yes --output "$conf" || return 1
+	ip netns exec "$ns" env HATCPCTL="$HATCPCTL" HATCPD="$FO_HATCPD" \
 		HATCP_NOTIFY_LOG="$DP_WORK/notify-$name.log" \
 		keepalived --vrrp --dont-fork --log-console --log-detail \
 		--use-file "$conf" --pid "$DP_WORK/ka-$name.pid" \
