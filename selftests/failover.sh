@@ -86,8 +86,8 @@ crash_rel=$(/usr/bin/python3 -c 'import json, sys
 print(float(sys.argv[2]) - float(sys.argv[3]) + json.load(open(sys.argv[1]))["elapsed_s"])' \
 	"$DP_WORK/verify.json" "$t_crash" "$t_end")
 read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$crash_rel")"
-echo "# failover: promoted $(echo "$t_promoted - $t_crash" | bc | cut -c1-5) s after the crash" \
-	"(VRRP advert ${FO_ADVERT} s)"
+echo "# failover: the test saw rep's role as primary $(echo "$t_promoted - $t_crash" | bc | cut -c1-5) s" \
+	"after the crash (polled with hatcpctl, slow here; VRRP advert ${FO_ADVERT} s)"
 elapsed=$(/usr/bin/python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["elapsed_s"], 1))' \
 	"$DP_WORK/verify.json")
 echo "# failover pause per connection (ms, stall spanning the crash): n=$n p50=$p50 p99=$p99 max=$max" \
