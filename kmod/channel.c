@@ -24,6 +24,7 @@
 #include "netlink.h"
 #include "primary.h"
 #include "reasm.h"
+#include "replica.h"
 
 static void peer_free_rcu(struct rcu_head *head)
 {
@@ -271,6 +272,26 @@ bool hatcp_chan_peer_alive(struct hatcp_net *hn)
 	       time_before(jiffies, READ_ONCE(ch->last_rx) + dead);
 }
 
+/* The role the peer's last heartbeat stated, or -1 before the first. */
+int hatcp_chan_peer_role(struct hatcp_net *hn)
+{
+	return READ_ONCE(hn->chan.peer_role);
+}
+
+/* A peer we can replicate to: alive, and not a primary itself. */
+bool hatcp_chan_peer_usable(struct hatcp_net *hn)
+{
+	return hatcp_chan_peer_alive(hn) &&
+	       hatcp_chan_peer_role(hn) != HATCP_ROLE_PRIMARY;
+}
+
+/* A peer that can take our flows over: alive, and a replica by its word. */
+bool hatcp_chan_peer_is_replica(struct hatcp_net *hn)
+{
+	return hatcp_chan_peer_alive(hn) &&
+	       hatcp_chan_peer_role(hn) == HATCP_ROLE_REPLICA;
+}
+
 static void chan_timer(struct timer_list *t)
 {
 	struct hatcp_net *hn = from_timer(hn, t, chan.timer);
@@ -295,6 +316,9 @@ static void chan_timer(struct timer_list *t)
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
 		hatcp_nl_event_reachable(hn, peer, alive);
+		/* It unprotected every flow when it lost us: shadows are stale. */
+		if (alive && READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
+			schedule_work(&ch->stale_work);
 	}
 	rcu_read_unlock();
 	/* Nothing may wait on a peer that is gone. */
@@ -308,6 +332,7 @@ static void replay_reset(struct hatcp_channel *ch)
 	spin_lock_bh(&ch->replay.lock);
 	ch->replay.valid = false;
 	WRITE_ONCE(ch->rx_seen, false);
+	WRITE_ONCE(ch->peer_role, -1);
 	spin_unlock_bh(&ch->replay.lock);
 }
 
@@ -361,6 +386,24 @@ out:
 	}
 	spin_unlock(&r->lock);
 	return v;
+}
+
+/*
+ * The peer's role, as it states it. Two primaries (split brain: each took
+ * the service, e.g. when VRRP's path broke and ours did not) cannot
+ * replicate to each other: each goes on unprotected at once, rather than
+ * holding its clients' segments until they time out.
+ */
+static void chan_rx_heartbeat(struct hatcp_net *hn, const void *payload)
+{
+	struct hatcp_msg_heartbeat hb;
+
+	memcpy(&hb, payload, sizeof(hb));
+	if (hb.role > HATCP_ROLE_MAX)
+		return;
+	WRITE_ONCE(hn->chan.peer_role, hb.role);
+	if (hb.role == HATCP_ROLE_PRIMARY)
+		hatcp_primary_peer_lost(hn);
 }
 
 static void chan_rx_ack(struct hatcp_net *hn, const void *payload)
@@ -434,6 +477,7 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 	role = READ_ONCE(hn->role);
 	switch (hdr.type) {
 	case HATCP_MSG_HEARTBEAT:
+		chan_rx_heartbeat(hn, payload);
 		break;
 	case HATCP_MSG_FRAGMENT:
 		if (role != HATCP_ROLE_REPLICA)
@@ -575,7 +619,9 @@ void hatcp_channel_init(struct hatcp_net *hn)
 	struct hatcp_channel *ch = &hn->chan;
 
 	RCU_INIT_POINTER(ch->sk, NULL);
+	ch->peer_role = -1;
 	timer_setup(&ch->timer, chan_timer, 0);
+	INIT_WORK(&ch->stale_work, hatcp_replica_forget_stale);
 	spin_lock_init(&ch->replay.lock);
 	/* Later sessions replace earlier ones: the start time orders them. */
 	ch->session = ktime_get_real_ns();

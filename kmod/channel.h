@@ -19,6 +19,9 @@ int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
 void hatcp_channel_close(struct hatcp_net *hn);
 void hatcp_peer_free(struct hatcp_peer *peer);
 bool hatcp_chan_peer_alive(struct hatcp_net *hn);
+int hatcp_chan_peer_role(struct hatcp_net *hn);
+bool hatcp_chan_peer_is_replica(struct hatcp_net *hn);
+bool hatcp_chan_peer_usable(struct hatcp_net *hn);
 int hatcp_chan_send_ack(struct hatcp_net *hn, u64 msg_id, u8 status);
 int hatcp_chan_send_body(struct hatcp_net *hn, u64 msg_id,
 			 const struct hatcp_body *body,

@@ -56,7 +56,13 @@ int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 	return 0;
 }
 
-/* Idempotent: promoting a primary again changes nothing and succeeds. */
+/*
+ * Idempotent: promoting a primary again changes nothing and succeeds.
+ * Refused while the peer, alive on the channel, says it is the primary:
+ * VRRP's view (which asked for this) and ours disagree, as when only the
+ * VRRP path broke, and two primaries would serve the clients apart.
+ * `role set primary` forces it.
+ */
 int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		  struct netlink_ext_ack *extack)
 {
@@ -65,6 +71,12 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 	if (hn->role == HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack, "only a replica can be promoted");
 		return hatcp_refuse(hn, -EINVAL);
+	}
+	if (hn->role == HATCP_ROLE_REPLICA && hatcp_chan_peer_alive(hn) &&
+	    hatcp_chan_peer_role(hn) == HATCP_ROLE_PRIMARY) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the peer is a live primary: promoting would make two");
+		return hatcp_refuse(hn, -EBUSY);
 	}
 	role_switch(hn, HATCP_ROLE_PRIMARY, chg);
 	return 0;
@@ -78,6 +90,30 @@ int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 	if (hn->role == HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack, "only a primary can be demoted");
 		return hatcp_refuse(hn, -EINVAL);
+	}
+	role_switch(hn, HATCP_ROLE_REPLICA, chg);
+	return 0;
+}
+
+/*
+ * A planned switchover, from the primary: a demotion that keeps every
+ * established protected flow (demote.c), refused unless the peer can
+ * serve them, that is a replica that is alive. The peer's promotion then
+ * keeps them protected (promote.c).
+ */
+int hatcp_migrate(struct hatcp_net *hn, struct hatcp_role_change *chg,
+		  struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&hn->lock);
+
+	if (hn->role != HATCP_ROLE_PRIMARY) {
+		NL_SET_ERR_MSG_MOD(extack, "only a primary can migrate");
+		return hatcp_refuse(hn, -EINVAL);
+	}
+	if (!hatcp_chan_peer_is_replica(hn)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the peer is not a live replica: it could not take the connections");
+		return hatcp_refuse(hn, -EHOSTUNREACH);
 	}
 	role_switch(hn, HATCP_ROLE_REPLICA, chg);
 	return 0;

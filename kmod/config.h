@@ -21,6 +21,8 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		  struct netlink_ext_ack *extack);
 int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		 struct netlink_ext_ack *extack);
+int hatcp_migrate(struct hatcp_net *hn, struct hatcp_role_change *chg,
+		  struct netlink_ext_ack *extack);
 
 int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		   struct netlink_ext_ack *extack);

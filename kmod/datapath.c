@@ -15,7 +15,9 @@
 #include <net/ip.h>
 #include <net/netfilter/nf_queue.h>
 #include <net/tcp.h>
+#include "channel.h"
 #include "datapath.h"
+#include "demote.h"
 #include "flow.h"
 #include "policy.h"
 #include "primary.h"
@@ -46,9 +48,10 @@ static unsigned int hatcp_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	if (state->hook == NF_INET_LOCAL_IN) {
-		if (role != HATCP_ROLE_PRIMARY ||
-		    !hatcp_policy_match(hn, iph->daddr, ntohs(th->dest)))
+		if (!hatcp_policy_match(hn, iph->daddr, ntohs(th->dest)))
 			return NF_ACCEPT;
+		if (role == HATCP_ROLE_REPLICA)
+			return hatcp_replica_in(hn, skb, iph, th);
 		return hatcp_primary_in(hn, skb, state, iph, th);
 	}
 	if (role == HATCP_ROLE_REPLICA)
@@ -103,18 +106,24 @@ void hatcp_dp_role_changing(struct hatcp_net *hn, enum hatcp_role role)
 
 /*
  * Called under hn->lock after the role changed. A promotion keeps the
- * replica's flows: that is what it is for. Otherwise the flows of one
- * role mean nothing in the other: what was held goes on, the rest is
- * forgotten.
+ * replica's flows: that is what it is for. A demotion keeps the
+ * established ones when the peer is there to serve them. Otherwise the
+ * flows of one role mean nothing in the other: what was held goes on,
+ * the rest is forgotten.
  */
 void hatcp_dp_role_changed(struct hatcp_net *hn, enum hatcp_role old_role)
 {
-	if (old_role == HATCP_ROLE_PRIMARY)
-		hatcp_hold_release_all(hn);
-	if (old_role == HATCP_ROLE_REPLICA && hn->role == HATCP_ROLE_PRIMARY)
+	if (old_role == HATCP_ROLE_REPLICA && hn->role == HATCP_ROLE_PRIMARY) {
 		hatcp_promote_flows(hn);
-	else
+	} else if (old_role == HATCP_ROLE_PRIMARY &&
+		   hn->role == HATCP_ROLE_REPLICA &&
+		   hatcp_chan_peer_alive(hn)) {
+		hatcp_demote_flows(hn);
+	} else {
+		if (old_role == HATCP_ROLE_PRIMARY)
+			hatcp_hold_release_all(hn);
 		hatcp_flows_flush(hn);
+	}
 	hatcp_reasm_flush(hn);
 }
 

@@ -12,6 +12,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/hatcp.h>
@@ -63,7 +64,9 @@ struct hatcp_channel {
 	/* Written on receive, read by the timer and by GET_STATS. */
 	unsigned long last_rx;
 	bool rx_seen;
+	s8 peer_role;		/* enum hatcp_role its heartbeats state, or -1 */
 	bool reachable;		/* the timer's view, for events */
+	struct work_struct stale_work;	/* replica: the peer is back */
 	struct hatcp_chan_stats stats;
 };
 
@@ -81,7 +84,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_DRAIN_ACK_CUT
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_REPL_STALE_ABORTED
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8

@@ -36,6 +36,8 @@ static void __net_exit hatcp_net_exit(struct net *net)
 	hatcp_policy_flush(hn);
 	hatcp_peer_flush(hn);
 	mutex_unlock(&hn->lock);
+	/* The channel's timer, which schedules it, is stopped. */
+	cancel_work_sync(&hn->chan.stale_work);
 	hatcp_dp_exit(hn);
 	mutex_destroy(&hn->lock);
 }

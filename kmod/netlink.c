@@ -102,11 +102,17 @@ static int check_dump_request(struct netlink_callback *cb)
 	return malformed(hatcp_pernet(sock_net(cb->skb->sk)), -EINVAL);
 }
 
-static int put_peer(struct sk_buff *skb, const struct hatcp_peer *peer)
+/* The peer as configured, and as its heartbeats show it. */
+static int put_peer(struct sk_buff *skb, struct hatcp_net *hn,
+		    const struct hatcp_peer *peer)
 {
 	struct nlattr *nest = nla_nest_start(skb, HATCP_A_PEER);
+	int role = hatcp_chan_peer_role(hn);
 
 	if (!nest ||
+	    nla_put_u8(skb, HATCP_PEER_A_REACHABLE,
+		       hatcp_chan_peer_alive(hn)) ||
+	    (role >= 0 && nla_put_u32(skb, HATCP_PEER_A_ROLE, role)) ||
 	    nla_put_in_addr(skb, HATCP_PEER_A_LOCAL_IPV4, peer->local) ||
 	    nla_put_in_addr(skb, HATCP_PEER_A_REMOTE_IPV4, peer->remote) ||
 	    (peer->ifindex &&
@@ -188,7 +194,7 @@ void hatcp_nl_event_reachable(struct hatcp_net *hn,
 			    HATCP_EVENT_PEER_UNREACHABLE, &hdr, GFP_ATOMIC);
 	if (!skb)
 		return;
-	if (put_peer(skb, peer)) {
+	if (put_peer(skb, hn, peer)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -224,7 +230,7 @@ static void event_peer(struct hatcp_net *hn)
 	if (!skb)
 		return;
 	peer = rcu_dereference_protected(hn->peer, lockdep_is_held(&hn->lock));
-	if (peer && put_peer(skb, peer)) {
+	if (peer && put_peer(skb, hn, peer)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -312,6 +318,8 @@ static int role_cmd(struct genl_info *info, u8 cmd)
 		err = hatcp_promote(hn, &chg, info->extack);
 	else if (cmd == HATCP_CMD_DEMOTE)
 		err = hatcp_demote(hn, &chg, info->extack);
+	else if (cmd == HATCP_CMD_MIGRATE)
+		err = hatcp_migrate(hn, &chg, info->extack);
 	else
 		err = hatcp_role_set(hn, nla_get_u32(tb[HATCP_A_ROLE]), &chg,
 				     info->extack);
@@ -336,6 +344,11 @@ static int hatcp_nl_demote(struct sk_buff *skb, struct genl_info *info)
 	return role_cmd(info, HATCP_CMD_DEMOTE);
 }
 
+static int hatcp_nl_migrate(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_cmd(info, HATCP_CMD_MIGRATE);
+}
+
 static int fill_peer(struct sk_buff *skb, struct hatcp_net *hn)
 {
 	const struct hatcp_peer *peer;
@@ -344,7 +357,7 @@ static int fill_peer(struct sk_buff *skb, struct hatcp_net *hn)
 	rcu_read_lock();
 	peer = rcu_dereference(hn->peer);
 	if (peer)
-		err = put_peer(skb, peer);
+		err = put_peer(skb, hn, peer);
 	rcu_read_unlock();
 	return err;
 }
@@ -735,6 +748,8 @@ static const struct genl_small_ops hatcp_ops[] = {
 	  .doit = hatcp_nl_promote },
 	{ .cmd = HATCP_CMD_DEMOTE, .flags = HATCP_PERM,
 	  .doit = hatcp_nl_demote },
+	{ .cmd = HATCP_CMD_MIGRATE, .flags = HATCP_PERM,
+	  .doit = hatcp_nl_migrate },
 };
 
 /*

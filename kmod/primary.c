@@ -75,10 +75,17 @@ static void held_free(struct hatcp_held *h)
 	hatcp_obj_put();
 }
 
-/* Lets a held packet go on through the hooks after ours. */
+/*
+ * Lets a held packet go on through the hooks after ours; a client segment
+ * of a flow still draining after a promotion goes through its gate first.
+ */
 static void held_release(struct hatcp_net *hn, struct hatcp_held *h)
 {
-	hatcp_dp_resume(hn, h->skb, &h->state);
+	if (h->state.hook == NF_INET_LOCAL_IN && READ_ONCE(h->flow->draining) &&
+	    hatcp_replica_drain_in(hn, h->flow, h->skb) != NF_ACCEPT)
+		kfree_skb(h->skb);
+	else
+		hatcp_dp_resume(hn, h->skb, &h->state);
 	hatcp_count(hn, HATCP_STATS_A_SEG_RELEASED);
 	held_free(h);
 }
@@ -253,7 +260,7 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 		unprotect(hn, f, HATCP_UNPROT_MD5);
 		return NF_ACCEPT;
 	}
-	if (!hatcp_chan_peer_alive(hn)) {
+	if (!hatcp_chan_peer_usable(hn)) {
 		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
 		return NF_ACCEPT;
 	}
@@ -304,6 +311,7 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 	struct hatcp_body body = { .kind = HATCP_BODY_SEGMENT };
 	unsigned int thoff = ip_hdrlen(skb), payload;
 	struct hatcp_flow *f;
+	bool draining;
 
 	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
 	if (th->syn && !th->ack)
@@ -312,23 +320,31 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 		primary_midstream(hn, iph, th);
 		return NF_ACCEPT;
 	}
-	if (READ_ONCE(f->draining))
-		return hatcp_replica_drain_in(hn, f, skb);
+	draining = READ_ONCE(f->draining);
 	if (!READ_ONCE(f->protected) || f->role != HATCP_ROLE_PRIMARY) {
+		if (draining)
+			return hatcp_replica_drain_in(hn, f, skb);
 		hatcp_count(hn, HATCP_STATS_A_SEG_UNPROTECTED);
 		return NF_ACCEPT;
 	}
-	if (!hatcp_chan_peer_alive(hn)) {
+	if (!hatcp_chan_peer_usable(hn)) {
 		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
-		return NF_ACCEPT;
+		return draining ? hatcp_replica_drain_in(hn, f, skb) : NF_ACCEPT;
 	}
 	if (skb->len < thoff + th->doff * 4)
 		return NF_ACCEPT;	/* our stack drops it */
 	payload = skb->len - thoff - th->doff * 4;
 	if (!payload && !th->fin && !th->rst && !th->syn) {
 		send_ack_copy(hn, skb);
-		return NF_ACCEPT;
+		return draining ? hatcp_replica_drain_in(hn, f, skb) : NF_ACCEPT;
 	}
+	/*
+	 * Kept protected by a promotion: what our queue injects, the new
+	 * replica has had since before it (it sent it to us); only what is
+	 * new from the client goes to it.
+	 */
+	if (draining && hatcp_replica_had(f, skb, th))
+		return hatcp_replica_drain_in(hn, f, skb);
 	/* Only what our own stack would take may reach the replica. */
 	if (nf_checksum(skb, NF_INET_LOCAL_IN, thoff, IPPROTO_TCP, AF_INET))
 		return NF_ACCEPT;
@@ -373,7 +389,7 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 		unprotect(hn, f, HATCP_UNPROT_FASTOPEN);
 		return NF_ACCEPT;
 	}
-	if (!hatcp_chan_peer_alive(hn)) {
+	if (!hatcp_chan_peer_usable(hn)) {
 		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
 		return NF_ACCEPT;
 	}
@@ -472,7 +488,7 @@ void hatcp_hold_expire(struct hatcp_net *hn)
 	}
 }
 
-/* The peer stopped answering: every flow goes on unprotected. */
+/* The peer stopped answering, or is a primary too: we go on unprotected. */
 void hatcp_primary_peer_lost(struct hatcp_net *hn)
 {
 	struct hatcp_flow *f;
@@ -485,6 +501,35 @@ void hatcp_primary_peer_lost(struct hatcp_net *hn)
 		if (READ_ONCE(f->protected) && f->role == HATCP_ROLE_PRIMARY)
 			unprotect(hn, f, HATCP_UNPROT_NO_PEER);
 	rcu_read_unlock();
+}
+
+/*
+ * Demotion with the peer alive (demote.c): each held segment of a flow
+ * kept as a replica flow joins its queue, to go in once the new primary's
+ * stream reaches it. The new primary has it, or the client sends it again
+ * (our socket never acknowledged it), and then it comes to us as a copy.
+ * The rest goes on as on any role change.
+ */
+void hatcp_hold_handover(struct hatcp_net *hn)
+{
+	struct hatcp_held *h, *tmp;
+	LIST_HEAD(list);
+
+	hold_take(hn, NULL, &list);
+	local_bh_disable();
+	list_for_each_entry_safe(h, tmp, &list, fifo) {
+		list_del(&h->fifo);
+		if (h->synack || h->flow->role != HATCP_ROLE_REPLICA) {
+			held_release(hn, h);
+			continue;
+		}
+		if (hatcp_replica_adopt(hn, h->flow, h->skb))
+			hatcp_count(hn, HATCP_STATS_A_HANDOVER_SEGS);
+		else
+			kfree_skb(h->skb);
+		held_free(h);
+	}
+	local_bh_enable();
 }
 
 /* Role change away from primary: nothing waits any more. */

@@ -22,6 +22,7 @@ void hatcp_primary_rx_ack(struct hatcp_net *hn, u64 msg_id, u8 status);
 void hatcp_primary_peer_lost(struct hatcp_net *hn);
 void hatcp_hold_expire(struct hatcp_net *hn);
 void hatcp_hold_release_all(struct hatcp_net *hn);
+void hatcp_hold_handover(struct hatcp_net *hn);
 void hatcp_hold_drop_dev(struct hatcp_net *hn, const struct net_device *dev);
 
 #endif /* _HATCP_PRIMARY_H */

@@ -10,30 +10,54 @@
  * yet. Once the role has flipped, each shadow socket is woken: it
  * retransmits what it sent while its egress was suppressed, which the
  * client may lack, and it ACKs at once, so the client learns where we
- * are without waiting for its own timers. The flow is then reported
- * unprotected (failover): no twin of it is left anywhere.
+ * are without waiting for its own timers.
+ *
+ * After a crash the flow is reported unprotected (failover): no twin of
+ * it is left anywhere. In a planned switchover the old primary has
+ * already become a replica, keeping its sockets as twins of ours
+ * (demote.c), and says so in its heartbeats: then every established flow
+ * stays protected, a primary flow from the moment the role flips. While
+ * it drains, a client segment goes to the new replica as it came and
+ * through the drain gate here only once the replica has it (primary.c).
  */
 #include <net/inet_connection_sock.h>
 #include <net/tcp.h>
+#include "channel.h"
 #include "flow.h"
 #include "promote.h"
 #include "replica.h"
 
-/* Under hn->lock, before the role flips; any context the lock allows. */
+/*
+ * Under hn->lock, before the role flips; any context the lock allows.
+ * Kept flows become primary flows here, so that no client segment finds
+ * us primary and them not: it would reach our socket unreplicated.
+ */
 void hatcp_promote_prepare(struct hatcp_net *hn)
 {
+	bool keep = hatcp_chan_peer_is_replica(hn);
 	struct hatcp_flow *f;
 	unsigned int b;
+	bool kept;
 
 	rcu_read_lock();
 	hash_for_each_rcu(hn->flows, b, f, node) {
+		kept = false;
 		spin_lock_bh(&f->lock);
 		if (!f->dead && f->role == HATCP_ROLE_REPLICA && !f->draining) {
 			f->draining = true;
 			atomic64_inc(hatcp_dp_stat(hn,
 						   HATCP_STATS_A_DRAIN_FLOWS));
+			if (keep && f->protected &&
+			    f->phase == HATCP_PHASE_ALIGNED) {
+				WRITE_ONCE(f->role, HATCP_ROLE_PRIMARY);
+				WRITE_ONCE(f->phase, HATCP_PHASE_OPEN);
+				f->hold_timeouts = 0;
+				kept = true;
+			}
 		}
 		spin_unlock_bh(&f->lock);
+		if (kept)
+			hatcp_count(hn, HATCP_STATS_A_PROMOTE_KEPT);
 	}
 	rcu_read_unlock();
 }
@@ -80,7 +104,8 @@ void hatcp_promote_flows(struct hatcp_net *hn)
 
 	list_for_each_entry_safe(f, tmp, &list, promote_node) {
 		list_del(&f->promote_node);
-		hatcp_flow_unprotect(f, HATCP_UNPROT_FAILOVER);
+		if (f->role == HATCP_ROLE_REPLICA)
+			hatcp_flow_unprotect(f, HATCP_UNPROT_FAILOVER);
 		sk = hatcp_flow_sock(f);
 		if (sk) {
 			if (sk_fullsock(sk))

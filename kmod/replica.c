@@ -496,6 +496,61 @@ unsigned int hatcp_replica_drain_in(struct hatcp_net *hn,
 	return NF_ACCEPT;
 }
 
+/*
+ * The end of @skb's sequence space, from @th, its TCP header: the IP
+ * layer has trimmed @skb to its packet (GRO: the whole aggregate).
+ */
+static u32 seg_end_seq(const struct sk_buff *skb, const struct tcphdr *th)
+{
+	return ntohl(th->seq) + skb->len - ip_hdrlen(skb) - th->doff * 4 +
+	       th->syn + th->fin;
+}
+
+/*
+ * Whether the old primary sent us @skb's bytes before a promotion made us
+ * the primary: then our new replica, that old primary, has them too.
+ */
+bool hatcp_replica_had(struct hatcp_flow *f, const struct sk_buff *skb,
+		       const struct tcphdr *th)
+{
+	u32 seq = ntohl(th->seq), end = seg_end_seq(skb, th);
+	bool had;
+
+	spin_lock_bh(&f->lock);
+	had = end != seq && f->rcv_high_valid && !after(end, f->rcv_high);
+	spin_unlock_bh(&f->lock);
+	return had;
+}
+
+/*
+ * A demotion keeps @f as a replica flow: @skb, a client segment it held
+ * as the primary, joins its queue as if the new primary had sent it.
+ * False if it cannot (the caller frees @skb); the queue owns it otherwise.
+ */
+bool hatcp_replica_adopt(struct hatcp_net *hn, struct hatcp_flow *f,
+			 struct sk_buff *skb)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+
+	if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)) ||
+	    !pskb_may_pull(skb, thoff + tcp_hdr(skb)->doff * 4))
+		return false;
+	skb_orphan(skb);
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	if (!segment_parse(skb))
+		return false;
+	switch (queue_segment(hn, f, skb)) {
+	case QUEUED:
+		return true;
+	case DUPLICATE:
+		consume_skb(skb);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 			    struct sk_buff *skb, const struct hatcp_body *body)
 {
@@ -504,6 +559,11 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 	struct hatcp_flow *f;
 
 	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	if (f && f->role == HATCP_ROLE_PRIMARY) {
+		/* A demotion is making it ours: answered when it is resent. */
+		kfree_skb(skb);
+		return;
+	}
 	if (!f || READ_ONCE(f->phase) != HATCP_PHASE_ALIGNED) {
 		hatcp_count(hn, HATCP_STATS_A_REPL_UNKNOWN_FLOW);
 		kfree_skb(skb);
@@ -540,7 +600,8 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 }
 
 /* The device the client's packets would arrive on: the route back. */
-static int client_ifindex(struct hatcp_net *hn, __be32 client, __be32 vip)
+int hatcp_replica_client_ifindex(struct hatcp_net *hn, __be32 client,
+				 __be32 vip)
 {
 	struct flowi4 fl4 = {
 		.daddr = client,
@@ -578,7 +639,7 @@ static void replica_syn(struct hatcp_net *hn, u64 msg_id, struct sk_buff *skb,
 		send_ack(hn, msg_id, HATCP_ACK_OK);
 		return;
 	}
-	ifindex = client_ifindex(hn, iph->saddr, iph->daddr);
+	ifindex = hatcp_replica_client_ifindex(hn, iph->saddr, iph->daddr);
 	if (!f)
 		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
 				      th->dest, HATCP_ROLE_REPLICA);
@@ -726,6 +787,53 @@ static void shadow_uncongest(struct sock *sk)
 		tcp_snd_cwnd_set(tp, SHADOW_CWND);
 }
 
+/*
+ * A client segment straight from the wire, at a replica: the VIP is
+ * moving to us, or a switch floods. Bytes the primary never saw must not
+ * reach our socket while the primary, or the old primary we will
+ * replicate to, lives: our socket would then hold bytes its twin lacks,
+ * and once we serve, we would acknowledge them and the client would never
+ * send them again. So they are dropped (the client sends them again, to
+ * whoever serves then), unless we have them from the primary too, queued
+ * (our own injections are those). ACKs and RSTs carry no bytes: they
+ * pass. With no live peer there is no twin to keep in step: all passes.
+ */
+unsigned int hatcp_replica_in(struct hatcp_net *hn, const struct sk_buff *skb,
+			      const struct iphdr *iph, const struct tcphdr *th)
+{
+	u32 seq = ntohl(th->seq), end = seg_end_seq(skb, th);
+	struct replica_cb *cb;
+	struct hatcp_flow *f;
+	struct sk_buff *q;
+	bool ours = false;
+
+	if (end == seq || th->rst)
+		return NF_ACCEPT;
+	f = hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr, th->dest);
+	/* Established twins only; a role change may be converting them. */
+	if (!f || !READ_ONCE(f->protected) ||
+	    (READ_ONCE(f->phase) != HATCP_PHASE_ALIGNED &&
+	     READ_ONCE(f->phase) != HATCP_PHASE_OPEN) ||
+	    !hatcp_chan_peer_alive(hn))
+		return NF_ACCEPT;
+	spin_lock_bh(&f->lock);
+	/* By sequence: what we inject lies at the front. */
+	skb_queue_walk(&f->queue, q) {
+		cb = rcb(q);
+		if (after(cb->seq, seq))
+			break;
+		if (cb->seq == seq && cb->end_seq == end) {
+			ours = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&f->lock);
+	if (ours)
+		return NF_ACCEPT;
+	hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
+	return NF_DROP;
+}
+
 /* Every egress segment of a protected service is ours to swallow. */
 unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 			       const struct iphdr *iph,
@@ -755,6 +863,51 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 	if (f)
 		kick(hn, f);
 	return NF_STOLEN;
+}
+
+/*
+ * The peer is reachable again after we lost it. A primary that loses its
+ * replica unprotects every flow for good (primary.c), so every shadow we
+ * keep is stale: it will never hear of its connection again, and if we
+ * were promoted later it would serve the client a stream that stopped
+ * when the channel did. Its application gets ECONNABORTED now instead
+ * (the RST it would send is suppressed, as all our egress is).
+ */
+void hatcp_replica_forget_stale(struct work_struct *work)
+{
+	struct hatcp_net *hn = container_of(work, struct hatcp_net,
+					    chan.stale_work);
+	struct hatcp_flow *f, *tmp;
+	struct sock *sk;
+	LIST_HEAD(list);
+	unsigned int b;
+
+	mutex_lock(&hn->lock);
+	if (hn->role != HATCP_ROLE_REPLICA)
+		goto out;
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node) {
+		if (f->role != HATCP_ROLE_REPLICA || f->dead)
+			continue;
+		hatcp_flow_get(f);
+		list_add_tail(&f->promote_node, &list);
+	}
+	rcu_read_unlock();
+	list_for_each_entry_safe(f, tmp, &list, promote_node) {
+		list_del(&f->promote_node);
+		hatcp_flow_remove(f);
+		sk = hatcp_flow_sock(f);
+		if (sk) {
+			if (sk_fullsock(sk)) {
+				tcp_abort(sk, ECONNABORTED);
+				hatcp_count(hn, HATCP_STATS_A_REPL_STALE_ABORTED);
+			}
+			sock_gen_put(sk);
+		}
+		hatcp_flow_put(f);
+	}
+out:
+	mutex_unlock(&hn->lock);
 }
 
 /* From the data-path timer: retries, and queues no egress woke up. */

@@ -16,7 +16,11 @@
 # fo_keepalived_start NS NAME SELF PEER PRIORITY
 #                          keepalived (VRRP only) in NS from our template,
 #                          logs in $DP_WORK/keepalived-NAME.log, notify
-#                          actions in $DP_WORK/notify-NAME.log
+#                          actions in $DP_WORK/notify-NAME.log; its
+#                          track file for hatcp-migrate $DP_WORK/yield-NAME
+# fo_migrate NS NAME       planned switchover from NS (the primary) with
+#                          keepalived/hatcp-migrate; its log in
+#                          $DP_WORK/migrate-NAME.log
 # fo_role NS               the node's hatcp role (primary, replica, ...)
 # fo_vip_on NS             the VIP is on NS's lan0 (keepalived put it there)
 # fo_crash NS              the node dies: its links go down, then every
@@ -95,7 +99,8 @@ fo_keepalived_start() {
 	conf=$DP_WORK/keepalived-$name.conf
 	"$FO_KEEPALIVED_DIR/hatcp-keepalived-config" --iface "$DP_LAN_DEV" \
 		--vip "$DP_VIP" --self "$self" --peer "$peer" --priority "$prio" \
-		--advert "$FO_ADVERT" --node "$name" --hatcpd yes --output "$conf" || return 1
+		--advert "$FO_ADVERT" --node "$name" --hatcpd yes \
+		--yield-file "$DP_WORK/yield-$name" --output "$conf" || return 1
 	ip netns exec "$ns" env HATCPCTL="$HATCPCTL" HATCPD="$FO_HATCPD" \
 		HATCP_NOTIFY_LOG="$DP_WORK/notify-$name.log" \
 		keepalived --vrrp --dont-fork --log-console --log-detail \
@@ -103,6 +108,12 @@ fo_keepalived_start() {
 		--vrrp_pid "$DP_WORK/ka-$name-vrrp.pid" \
 		>"$DP_WORK/keepalived-$name.log" 2>&1 &
 	hatcp_bg $!
+}
+
+fo_migrate() {
+	ip netns exec "$1" env HATCPCTL="$HATCPCTL" \
+		"$FO_KEEPALIVED_DIR/hatcp-migrate" --yield-file "$DP_WORK/yield-$2" \
+		--timeout 20 >>"$DP_WORK/migrate-$2.log" 2>&1
 }
 
 fo_role() {

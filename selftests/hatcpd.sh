@@ -227,12 +227,13 @@ check "peer back: healthy" wait_for 20 health_is pri 0
 
 # ---- state changed behind hatcpd's back; keepalived's role is kept ---------
 rep_has_policy() { ctl "$DP_REP" -j policy list | grep -q "\"port\":$1"; }
-ctl "$DP_REP" promote
+# promote is refused while pri is a live primary (two primaries): forced.
+ctl "$DP_REP" role set primary
 ctl "$DP_REP" policy add port 9999
 check "a policy added by hand is taken out again" wait_for 10 eval '! rep_has_policy 9999'
 ctl "$DP_REP" policy del addr "$DP_VIP" port "$DP_PORT"
 check "a policy deleted by hand is put back" wait_for 10 rep_has_policy "$DP_PORT"
-check_eq "the role keepalived set (promote) is kept" '{"role":"primary"}' "$(ctl "$DP_REP" -j role show)"
+check_eq "a role set from outside (keepalived's) is kept" '{"role":"primary"}' "$(ctl "$DP_REP" -j role show)"
 ctl "$DP_REP" demote
 
 # ---- one hatcpd per namespace; a recreated namespace restarts it ------------

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Planned switchover, there and back twice, under live connections, in
+# namespaces of one guest with hatcpd and keepalived on both nodes as an
+# operator runs them. hatcp-migrate on the primary makes it a replica
+# that keeps its connections (hatcpctl migrate), then has keepalived
+# yield the VIP; the peer's notify script promotes it, and because the
+# old primary is a replica by then, every connection stays protected.
+# Both servers see every byte of every connection: after four moves each
+# node's echod digests equal the client's. A migration the peer could
+# not take is refused and changes nothing.
+# timeout=600
+
+. "$(dirname "$0")/failover_lib.sh"
+
+require_root
+ktap_plan 19
+
+CONNS=50
+fo_topology || { ktap_fail "topology"; ktap_finish; }
+fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
+dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
+
+# serving NS PEER_NS: NS is primary with the VIP, its peer a replica.
+serving() {
+	[ "$(fo_role "$1")" = primary ] && fo_vip_on "$1" &&
+		[ "$(fo_role "$2")" = replica ] && ! fo_vip_on "$2"
+}
+if wait_for 30 serving "$DP_PRI" "$DP_REP" && dp_peer_wait 10; then
+	ktap_ok "keepalived made pri the primary, rep the replica"
+else
+	ktap_fail "keepalived made pri the primary, rep the replica"
+	tail -5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
+fi
+
+check_fails "migrate on the replica is refused" ctl "$DP_REP" migrate
+check_eq "the refused migrate changed nothing" "primary replica" \
+	"$(fo_role "$DP_PRI") $(fo_role "$DP_REP")"
+
+# Request/response on 50 connections for long enough to move the
+# service four times; stalls over 20 ms are recorded, to find the pause.
+dp_verify --timeout 400 --conns "$CONNS" --rr 4000 --chunk 1k --stall-ms 20 \
+	>"$DP_WORK/verify.json" &
+client=$!
+t0=$(date +%s.%N)
+sleep 4
+
+# move FROM_NS FROM_NAME TO_NS: one planned switchover, checked.
+moves=()
+move() {
+	local from=$1 name=$2 to=$3 kept_before handed_before t
+	kept_before=$(hatcp_stat "$to" promote_kept)
+	handed_before=$(hatcp_stat "$from" handover_kept)
+	t=$(date +%s.%N)
+	if ! fo_migrate "$from" "$name"; then
+		echo "# hatcp-migrate from $name failed:"
+		sed 's/^/#   /' "$DP_WORK/migrate-$name.log" | tail -5
+	fi
+	moves+=("$(echo "$t - $t0" | bc)")
+	wait_for 20 serving "$to" "$from"
+	check_eq "move ${#moves[@]} (from $name): the other node serves, $name is its replica" \
+		yes "$(serving "$to" "$from" && echo yes)"
+	check_eq "move ${#moves[@]}: every connection kept protected on both sides" \
+		"$CONNS $CONNS" "$(($(hatcp_stat "$from" handover_kept) - handed_before))" \
+		"$(($(hatcp_stat "$to" promote_kept) - kept_before))"
+	# The connections must carry on before the next move.
+	sleep 5
+}
+kill -0 $client 2>/dev/null && live=yes || live=no
+check_eq "the connections were live at the first move" yes "$live"
+move "$DP_PRI" pri "$DP_REP"
+move "$DP_REP" rep "$DP_PRI"
+move "$DP_PRI" pri "$DP_REP"
+move "$DP_REP" rep "$DP_PRI"
+wait $client
+t_end=$(date +%s.%N)
+
+verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
+check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
+same_digests() {
+	/usr/bin/python3 - "$1" "$DP_WORK/verify.json" <<'PY'
+import json, sys
+srv = {}
+for line in open(sys.argv[1]):
+    rec = json.loads(line)
+    if rec.get("type") == "connection":
+        srv[rec["client"]] = rec
+conns = json.load(open(sys.argv[2]))["connections"]
+print(sum(1 for c in conns if c["local"] in srv
+          and srv[c["local"]]["sha256_in"] == c["sha256_sent"]
+          and srv[c["local"]]["sha256_out"] == c["sha256_received"]))
+PY
+}
+wait_for 30 test "$(same_digests "$(dp_stats pri)")" -eq "$CONNS"
+wait_for 30 test "$(same_digests "$(dp_stats rep)")" -eq "$CONNS"
+check_eq "pri's server saw and answered every byte of every connection" \
+	"$CONNS" "$(same_digests "$(dp_stats pri)")"
+check_eq "rep's server saw and answered every byte of every connection" \
+	"$CONNS" "$(same_digests "$(dp_stats rep)")"
+check_eq "no flow went unprotected on either node" "0 0" \
+	"$(hatcp_stat "$DP_PRI" flows_unprotected) $(hatcp_stat "$DP_REP" flows_unprotected)"
+check_eq "each node was promoted twice (pri by keepalived at the start, too)" "3 2" \
+	"$(hatcp_stat "$DP_PRI" promotions) $(hatcp_stat "$DP_REP" promotions)"
+
+# The pause per move: the client's stall spanning it, per connection.
+crash_base=$(/usr/bin/python3 -c 'import json, sys
+print(float(sys.argv[2]) - float(sys.argv[3]) + json.load(open(sys.argv[1]))["elapsed_s"])' \
+	"$DP_WORK/verify.json" "$t0" "$t_end")
+i=0
+for m in "${moves[@]}"; do
+	i=$((i + 1))
+	rel=$(echo "$m + $crash_base" | bc)
+	read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$rel")"
+	echo "# switchover $i: pause per connection (ms, stall > 20 ms spanning it): n=$n p50=$p50 p99=$p99 max=$max"
+done
+sed 's/^/#   /' "$DP_WORK"/migrate-*.log | tail -8
+
+# A migration with no live replica to take the connections is refused.
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" down
+peer_gone() {
+	! ctl "$DP_PRI" -j peer show | grep -q '"reachable": *true'
+}
+wait_for 10 peer_gone
+check_fails "migrate with the replica unreachable is refused" ctl "$DP_PRI" migrate
+check_eq "the refused migrate left pri the primary" primary "$(fo_role "$DP_PRI")"
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
+
+check "the module unloads clean" dp_hatcp_down
+ktap_finish
