@@ -51,6 +51,10 @@ enum hatcp_cmd {
 	HATCP_CMD_PROMOTE,	/* replica -> primary; no-op if primary */
 	HATCP_CMD_DEMOTE,	/* primary -> replica; no-op if replica */
 	HATCP_CMD_EVENT,	/* multicast on HATCP_MCGRP_EVENTS only */
+	HATCP_CMD_MIGRATE,	/* primary -> replica, handing every protected
+				 * flow to the peer, which must be a live
+				 * replica: refused (EHOSTUNREACH) otherwise
+				 */
 
 	__HATCP_CMD_MAX,
 	HATCP_CMD_MAX = __HATCP_CMD_MAX - 1
@@ -84,6 +88,11 @@ enum hatcp_peer_attr {
 	HATCP_PEER_A_PORT,		/* u16, host order: both ends' UDP port */
 	HATCP_PEER_A_KEY,		/* HATCP_KEY_LEN bytes, write-only */
 	HATCP_PEER_A_KEYED,		/* u8, output only: 1 if a key is set */
+	HATCP_PEER_A_REACHABLE,		/* u8, output only: heartbeats arrive */
+	HATCP_PEER_A_ROLE,		/* u32, output only: enum hatcp_role its
+					 * last heartbeat stated; absent before
+					 * the first
+					 */
 
 	__HATCP_PEER_A_MAX,
 	HATCP_PEER_A_MAX = __HATCP_PEER_A_MAX - 1
@@ -159,6 +168,9 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_UNPROT_FAILOVER,	/* u64: carried over by a promotion */
 	HATCP_STATS_A_DRAIN_FLOWS,	/* u64 gauge: carried over, still draining */
 	HATCP_STATS_A_DRAIN_ACK_CUT,	/* u64: client ACKs cut to our snd_nxt */
+	HATCP_STATS_A_HANDOVER_KEPT,	/* u64: flows a demotion kept, as replica */
+	HATCP_STATS_A_HANDOVER_SEGS,	/* u64: held segments it queued for them */
+	HATCP_STATS_A_PROMOTE_KEPT,	/* u64: flows a promotion kept protected */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
