@@ -199,6 +199,15 @@ TEST(Stats, DataPathCountersAndGauges)
               "seg_hold_timeout 13\nchan_drop_stale 30\n");
 }
 
+TEST(Stats, HandoverCounters)
+{
+    const Stats stats{{{HATCP_STATS_A_HANDOVER_KEPT, 3},
+                       {HATCP_STATS_A_HANDOVER_SEGS, 17},
+                       {HATCP_STATS_A_PROMOTE_KEPT, 2}}};
+    EXPECT_EQ(stats_json(stats).dump(), R"({"handover_kept":3,"handover_segs":17,"promote_kept":2})");
+    EXPECT_EQ(stats_text(stats), "handover_kept 3\nhandover_segs 17\npromote_kept 2\n");
+}
+
 TEST(Stats, EveryUapiCounterIsNamed)
 {
     for (int attribute = HATCP_STATS_A_PAD + 1; attribute <= HATCP_STATS_A_MAX; ++attribute) {
