@@ -75,9 +75,25 @@ TEST_F(Hatcpctl, PeerShowSet)
 {
     state_.peer = Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 4};
     EXPECT_EQ(run({"peer", "show", "-j"}), 0);
-    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\",\"port\":7471,\"keyed\":false}\n");
+    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\",\"port\":7471,\"keyed\":false,"
+                          "\"reachable\":false}\n");
     EXPECT_EQ(run({"peer", "show"}), 0);
-    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471\n");
+    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471 reachable no role unknown\n");
+}
+
+TEST_F(Hatcpctl, PeerShowReachableWithRole)
+{
+    state_.peer = Peer{.local = Ipv4Address{be("10.0.0.1")},
+                       .remote = Ipv4Address{be("10.0.0.2")},
+                       .keyed = true,
+                       .reachable = true,
+                       .role = Role::replica};
+    EXPECT_EQ(run({"peer", "show", "-j"}), 0);
+    EXPECT_EQ(out_.str(), R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true,"reachable":true,)"
+                          R"("role":"replica"})"
+                          "\n");
+    EXPECT_EQ(run({"peer", "show"}), 0);
+    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 port 7471 keyed reachable yes role replica\n");
 }
 
 TEST_F(Hatcpctl, PeerSetAndDel)

@@ -145,6 +145,19 @@ TEST(SetPeer, PortAndKeyAreSentKeyedIsNot)
     EXPECT_EQ(nest[HATCP_PEER_A_KEYED], nullptr);
 }
 
+TEST(SetPeer, ReachableAndRoleAreNeverSent)
+{
+    Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};
+    peer.reachable = true;    // output only
+    peer.role = Role::replica; // output only
+    const MessagePtr message = build_set_peer(test_family, peer);
+    const auto table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(message.get()));
+    ASSERT_NE(table[HATCP_A_PEER], nullptr);
+    const auto nest = parse_nested<HATCP_PEER_A_MAX>(table[HATCP_A_PEER], "peer");
+    EXPECT_EQ(nest[HATCP_PEER_A_REACHABLE], nullptr);
+    EXPECT_EQ(nest[HATCP_PEER_A_ROLE], nullptr);
+}
+
 TEST(SetPeer, NoKeyNoKeyAttributeDefaultPort)
 {
     const Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};
