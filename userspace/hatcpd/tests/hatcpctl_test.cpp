@@ -186,6 +186,29 @@ TEST_F(Hatcpctl, PromoteDemote)
     EXPECT_EQ(state_.calls, (std::vector<std::string>{"promote", "demote"}));
 }
 
+TEST_F(Hatcpctl, Migrate)
+{
+    EXPECT_EQ(run({"migrate"}), 0);
+    EXPECT_EQ(state_.calls, std::vector<std::string>{"migrate"});
+    EXPECT_EQ(out_.str(), "");
+    EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(Hatcpctl, MigrateRefusedWithoutALiveReplica)
+{
+    state_.fail = [] { throw netlink::KernelError{EHOSTUNREACH, "the peer is not a live replica"}; };
+    EXPECT_EQ(run({"migrate"}), 1);
+    EXPECT_EQ(out_.str(), "");
+    EXPECT_EQ(err_.str(), "hatcpctl: the peer is not a live replica (No route to host)\n");
+}
+
+TEST_F(Hatcpctl, MigrateTakesNoWords)
+{
+    EXPECT_EQ(run({"migrate", "now"}), 2);
+    EXPECT_EQ(err_.str(), "hatcpctl: unknown word \"now\" (usage: hatcpctl migrate)\n");
+    EXPECT_EQ(connections_, 0);
+}
+
 TEST_F(Hatcpctl, ModuleNotLoaded)
 {
     module_loaded_ = false;

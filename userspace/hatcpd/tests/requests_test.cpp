@@ -64,7 +64,8 @@ std::string command_name(const testing::TestParamInfo<std::uint8_t>& info)
 {
     static const std::array<const char*, HATCP_CMD_MAX + 1> names{
         "UNSPEC",     "GET_ROLE",   "SET_ROLE",  "GET_PEER", "SET_PEER", "DEL_PEER", "ADD_POLICY",
-        "DEL_POLICY", "GET_POLICY", "GET_STATS", "GET_FLOW", "PROMOTE",  "DEMOTE",   "EVENT"};
+        "DEL_POLICY", "GET_POLICY", "GET_STATS", "GET_FLOW", "PROMOTE",  "DEMOTE",   "EVENT",
+        "MIGRATE"};
     return names.at(info.param);
 }
 
@@ -79,7 +80,8 @@ TEST_P(CommandWithoutAttributes, IsAnAcknowledgedRequestWithNoAttributes)
 
 INSTANTIATE_TEST_SUITE_P(Requests, CommandWithoutAttributes,
                          testing::Values(HATCP_CMD_GET_ROLE, HATCP_CMD_GET_PEER, HATCP_CMD_DEL_PEER,
-                                         HATCP_CMD_GET_STATS, HATCP_CMD_PROMOTE, HATCP_CMD_DEMOTE),
+                                         HATCP_CMD_GET_STATS, HATCP_CMD_PROMOTE, HATCP_CMD_DEMOTE,
+                                         HATCP_CMD_MIGRATE),
                          command_name);
 
 class DumpCommand : public testing::TestWithParam<std::uint8_t> {};
