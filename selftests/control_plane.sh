@@ -41,7 +41,7 @@ check_fails "demote refused on standalone" 'only a primary can be demoted' \
 # Peer.
 check "peer set" ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.2 dev chan0
 check_eq "peer show -j" \
-	'{"dev":"chan0","keyed":false,"local":"10.9.0.1","port":7471,"remote":"10.9.0.2"}' \
+	'{"dev":"chan0","keyed":false,"local":"10.9.0.1","port":7471,"reachable":false,"remote":"10.9.0.2"}' \
 	"$(ctl "$ns" peer show -j | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True, separators=(",",":")))')"
 check "peer set without device replaces it" \
 	ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.3

@@ -118,7 +118,7 @@ check_eq "primary's role applied" '{"role":"primary"}' "$(ctl "$DP_PRI" -j role 
 check_eq "replica's role applied" '{"role":"replica"}' "$(ctl "$DP_REP" -j role show)"
 check_eq "primary's policy applied" "[{\"addr\":\"$DP_VIP\",\"port\":$DP_PORT}]" "$(policies pri)"
 check "peer applied, keyed, bound to $DP_CHAN_DEV" \
-	sh -c "$(printf '%q ' ip netns exec "$DP_PRI" "$HATCPCTL" peer show) | grep -qx 'local $DP_CHAN_PRI remote $DP_CHAN_REP dev $DP_CHAN_DEV port 7471 keyed'"
+	sh -c "$(printf '%q ' ip netns exec "$DP_PRI" "$HATCPCTL" peer show) | grep -q '^local $DP_CHAN_PRI remote $DP_CHAN_REP dev $DP_CHAN_DEV port 7471 keyed reachable '"
 check "the peers' sysctls compared and equal" wait_for 10 logged pri "peer's sysctls match ours"
 check "WATCHDOG=1 every half WatchdogSec" wait_for 5 sh -c "[ \$(grep -c '^pid=${PID[pri]}|WATCHDOG=1' $W/notify-pri.log) -ge 3 ]"
 check "STATUS says the configuration is applied" notified pri 'STATUS=configuration applied, 1 policies'

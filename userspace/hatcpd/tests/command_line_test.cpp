@@ -106,6 +106,7 @@ TEST(CommandLine, CommandsWithoutValues)
     parse_as<ShowFlows>({"flows"});
     parse_as<Promote>({"promote"});
     parse_as<Demote>({"demote"});
+    parse_as<Migrate>({"migrate"});
     parse_as<Monitor>({"monitor"});
 }
 

@@ -68,6 +68,7 @@ public:
     std::vector<Flow> flows() override { return {}; }
     void promote() override { role_ = Role::primary; }
     void demote() override { role_ = Role::replica; }
+    void migrate() override { role_ = Role::replica; }
     std::unique_ptr<EventSource> subscribe_events() override { return nullptr; }
 
     std::vector<std::string> calls;

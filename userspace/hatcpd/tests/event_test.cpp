@@ -41,18 +41,21 @@ TEST(EventDecode, RoleChanged)
 
 TEST(EventDecode, PeerChanged)
 {
+    // Set just now: no heartbeat yet, so no ROLE.
     MessageBuilder message{HATCP_CMD_EVENT};
-    message.u32(HATCP_A_EVENT, HATCP_EVENT_PEER_CHANGED)
-        .begin(HATCP_A_PEER)
-        .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
-        .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
+    test::begin_peer(message.u32(HATCP_A_EVENT, HATCP_EVENT_PEER_CHANGED))
         .u32(HATCP_PEER_A_IFINDEX, 4)
+        .u8(HATCP_PEER_A_REACHABLE, 0)
         .end();
     const auto event = decode_event_message(message.header());
     ASSERT_TRUE(event);
+    ASSERT_TRUE(event->peer);
+    EXPECT_EQ(event->peer->role, std::nullopt);
     EXPECT_EQ(event_json(*event, fake_device_name).dump(),
-              R"({"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","dev":"dev4","port":7471,"keyed":false})");
-    EXPECT_EQ(event_text(*event, fake_device_name), "peer_changed local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471");
+              R"({"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","dev":"dev4","port":7471,"keyed":false,)"
+              R"("reachable":false})");
+    EXPECT_EQ(event_text(*event, fake_device_name),
+              "peer_changed local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471 reachable no role unknown");
 }
 
 TEST(EventDecode, PeerDeleted)
@@ -132,20 +135,26 @@ TEST(EventDecode, EventWithoutTypeIsAnError)
 TEST(EventDecode, PeerReachabilityCarriesThePeer)
 {
     for (const std::uint32_t type : {HATCP_EVENT_PEER_REACHABLE, HATCP_EVENT_PEER_UNREACHABLE}) {
+        const bool reachable = type == HATCP_EVENT_PEER_REACHABLE;
         MessageBuilder message{HATCP_CMD_EVENT};
-        message.u32(HATCP_A_EVENT, type)
-            .begin(HATCP_A_PEER)
-            .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
-            .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"))
+        test::begin_peer(message.u32(HATCP_A_EVENT, type))
             .u16(HATCP_PEER_A_PORT, 7471)
             .u8(HATCP_PEER_A_KEYED, 1)
+            .u8(HATCP_PEER_A_REACHABLE, reachable ? 1 : 0)
+            .u32(HATCP_PEER_A_ROLE, HATCP_ROLE_REPLICA)
             .end();
         const auto event = decode_event_message(message.header());
         ASSERT_TRUE(event);
+        ASSERT_TRUE(event->peer);
+        EXPECT_EQ(event->peer->reachable, reachable);
+        EXPECT_EQ(event->peer->role, Role::replica);
         const std::string name = event_name(type);
+        const std::string yes_no = reachable ? "yes" : "no";
         EXPECT_EQ(event_json(*event, fake_device_name).dump(),
-                  R"({"event":")" + name + R"(","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true})");
-        EXPECT_EQ(event_text(*event, fake_device_name), name + " local 10.0.0.1 remote 10.0.0.2 port 7471 keyed");
+                  R"({"event":")" + name + R"(","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true,)" +
+                      R"("reachable":)" + (reachable ? "true" : "false") + R"(,"role":"replica"})");
+        EXPECT_EQ(event_text(*event, fake_device_name),
+                  name + " local 10.0.0.1 remote 10.0.0.2 port 7471 keyed reachable " + yes_no + " role replica");
     }
 }
 

@@ -62,6 +62,7 @@ public:
     std::vector<Flow> flows() override { return called("flows", state_->flows); }
     void promote() override { called("promote"); }
     void demote() override { called("demote"); }
+    void migrate() override { called("migrate"); }
     std::unique_ptr<EventSource> subscribe_events() override
     {
         called("subscribe_events");

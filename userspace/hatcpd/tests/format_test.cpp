@@ -65,15 +65,18 @@ TEST(Role, JsonAndText)
 TEST(Peer, JsonAndTextWithDevice)
 {
     const Peer peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, 3};
-    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2","dev":"eth1","port":7471,"keyed":false})");
-    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 dev eth1 port 7471\n");
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
+              R"({"local":"10.0.0.1","remote":"10.0.0.2","dev":"eth1","port":7471,"keyed":false,"reachable":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name),
+              "local 10.0.0.1 remote 10.0.0.2 dev eth1 port 7471 reachable no role unknown\n");
 }
 
 TEST(Peer, JsonAndTextWithoutDevice)
 {
     const Peer peer{Ipv4Address{be("10.0.0.1")}, Ipv4Address{be("10.0.0.2")}, std::nullopt};
-    EXPECT_EQ(peer_json(peer, fake_device_name).dump(), R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false})");
-    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 7471\n");
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
+              R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 7471 reachable no role unknown\n");
 }
 
 TEST(Peer, PortAndKeyedShown)
@@ -83,8 +86,35 @@ TEST(Peer, PortAndKeyedShown)
                     .port = 9000,
                     .keyed = true};
     EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
-              R"({"local":"10.0.0.1","remote":"10.0.0.2","port":9000,"keyed":true})");
-    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 9000 keyed\n");
+              R"({"local":"10.0.0.1","remote":"10.0.0.2","port":9000,"keyed":true,"reachable":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 9000 keyed reachable no role unknown\n");
+}
+
+TEST(Peer, ReachableAndRoleShown)
+{
+    Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .reachable = true};
+    for (const Role role : {Role::primary, Role::replica, Role::standalone}) {
+        peer.role = role;
+        EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
+                  R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":true,"role":")" +
+                      role_name(role) + R"("})");
+        EXPECT_EQ(peer_text(peer, fake_device_name),
+                  "local 10.0.0.1 remote 10.0.0.2 port 7471 reachable yes role " + role_name(role) + "\n");
+    }
+    // Unreachable, with the role its last heartbeat stated.
+    peer.reachable = false;
+    peer.role = Role::primary;
+    EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 7471 reachable no role primary\n");
+}
+
+TEST(Peer, ConfigWordsLeaveOutWhatTheKernelReports)
+{
+    const Peer peer{.local = Ipv4Address{be("10.0.0.1")},
+                    .remote = Ipv4Address{be("10.0.0.2")},
+                    .keyed = true,
+                    .reachable = true,
+                    .role = Role::replica};
+    EXPECT_EQ(peer_config_words(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 7471 keyed");
 }
 
 TEST(Peer, UnsetPeer)
@@ -197,6 +227,15 @@ TEST(Stats, DataPathCountersAndGauges)
               R"("chan_drop_reasm":18446744073709551615})");
     EXPECT_EQ(stats_text(Stats{{{HATCP_STATS_A_SEG_HOLD_TIMEOUT, 13}, {HATCP_STATS_A_CHAN_DROP_STALE, 30}}}),
               "seg_hold_timeout 13\nchan_drop_stale 30\n");
+}
+
+TEST(Stats, HandoverCounters)
+{
+    const Stats stats{{{HATCP_STATS_A_HANDOVER_KEPT, 3},
+                       {HATCP_STATS_A_HANDOVER_SEGS, 17},
+                       {HATCP_STATS_A_PROMOTE_KEPT, 2}}};
+    EXPECT_EQ(stats_json(stats).dump(), R"({"handover_kept":3,"handover_segs":17,"promote_kept":2})");
+    EXPECT_EQ(stats_text(stats), "handover_kept 3\nhandover_segs 17\npromote_kept 2\n");
 }
 
 TEST(Stats, EveryUapiCounterIsNamed)

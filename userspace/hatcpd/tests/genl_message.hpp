@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <linux/hatcp.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -74,6 +75,15 @@ private:
     netlink::MessagePtr message_;
     std::vector<nlattr*> nests_;
 };
+
+// Opens HATCP_A_PEER with the two addresses every peer has, 10.0.0.1 and
+// 10.0.0.2; the caller adds the rest and end()s the nest.
+inline MessageBuilder& begin_peer(MessageBuilder& message)
+{
+    return message.begin(HATCP_A_PEER)
+        .u32(HATCP_PEER_A_LOCAL_IPV4, be("10.0.0.1"))
+        .u32(HATCP_PEER_A_REMOTE_IPV4, be("10.0.0.2"));
+}
 
 // What the kernel's netlink_ack() sends: struct nlmsgerr, the request
 // echoed unless `capped`, then the extended ack TLVs.

@@ -75,9 +75,25 @@ TEST_F(Hatcpctl, PeerShowSet)
 {
     state_.peer = Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = 4};
     EXPECT_EQ(run({"peer", "show", "-j"}), 0);
-    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\",\"port\":7471,\"keyed\":false}\n");
+    EXPECT_EQ(out_.str(), "{\"local\":\"10.0.0.1\",\"remote\":\"10.0.0.2\",\"dev\":\"dev4\",\"port\":7471,\"keyed\":false,"
+                          "\"reachable\":false}\n");
     EXPECT_EQ(run({"peer", "show"}), 0);
-    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471\n");
+    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 dev dev4 port 7471 reachable no role unknown\n");
+}
+
+TEST_F(Hatcpctl, PeerShowReachableWithRole)
+{
+    state_.peer = Peer{.local = Ipv4Address{be("10.0.0.1")},
+                       .remote = Ipv4Address{be("10.0.0.2")},
+                       .keyed = true,
+                       .reachable = true,
+                       .role = Role::replica};
+    EXPECT_EQ(run({"peer", "show", "-j"}), 0);
+    EXPECT_EQ(out_.str(), R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true,"reachable":true,)"
+                          R"("role":"replica"})"
+                          "\n");
+    EXPECT_EQ(run({"peer", "show"}), 0);
+    EXPECT_EQ(out_.str(), "local 10.0.0.1 remote 10.0.0.2 port 7471 keyed reachable yes role replica\n");
 }
 
 TEST_F(Hatcpctl, PeerSetAndDel)
@@ -168,6 +184,29 @@ TEST_F(Hatcpctl, PromoteDemote)
     EXPECT_EQ(run({"promote"}), 0);
     EXPECT_EQ(run({"demote"}), 0);
     EXPECT_EQ(state_.calls, (std::vector<std::string>{"promote", "demote"}));
+}
+
+TEST_F(Hatcpctl, Migrate)
+{
+    EXPECT_EQ(run({"migrate"}), 0);
+    EXPECT_EQ(state_.calls, std::vector<std::string>{"migrate"});
+    EXPECT_EQ(out_.str(), "");
+    EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(Hatcpctl, MigrateRefusedWithoutALiveReplica)
+{
+    state_.fail = [] { throw netlink::KernelError{EHOSTUNREACH, "the peer is not a live replica"}; };
+    EXPECT_EQ(run({"migrate"}), 1);
+    EXPECT_EQ(out_.str(), "");
+    EXPECT_EQ(err_.str(), "hatcpctl: the peer is not a live replica (No route to host)\n");
+}
+
+TEST_F(Hatcpctl, MigrateTakesNoWords)
+{
+    EXPECT_EQ(run({"migrate", "now"}), 2);
+    EXPECT_EQ(err_.str(), "hatcpctl: unknown word \"now\" (usage: hatcpctl migrate)\n");
+    EXPECT_EQ(connections_, 0);
 }
 
 TEST_F(Hatcpctl, ModuleNotLoaded)

@@ -91,6 +91,12 @@ const std::vector<Event> some_events{
     {HATCP_EVENT_ROLE_CHANGED, Role::primary, Role::replica, std::nullopt, std::nullopt},
     {HATCP_EVENT_PEER_CHANGED, std::nullopt, std::nullopt,
      Peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .ifindex = std::nullopt}, std::nullopt},
+    {HATCP_EVENT_PEER_REACHABLE, std::nullopt, std::nullopt,
+     Peer{.local = Ipv4Address{be("10.0.0.1")},
+          .remote = Ipv4Address{be("10.0.0.2")},
+          .reachable = true,
+          .role = Role::replica},
+     std::nullopt},
     {HATCP_EVENT_POLICY_ADDED, std::nullopt, std::nullopt, std::nullopt, Policy{std::nullopt, 80}},
     {HATCP_EVENT_POLICY_DELETED, std::nullopt, std::nullopt, std::nullopt, Policy{Ipv4Address{be("10.0.0.10")}, 80}},
     {HATCP_EVENT_PEER_CHANGED, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
@@ -115,7 +121,8 @@ TEST(Monitor, JsonLinesThenStop)
     std::ostringstream err;
     run_monitor(events, stop.read_end(), true, out, err, device_name);
     EXPECT_EQ(out.str(), R"({"event":"role_changed","role":"primary","old_role":"replica"}
-{"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false}
+{"event":"peer_changed","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":false}
+{"event":"peer_reachable","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":true,"role":"replica"}
 {"event":"policy_added","port":80}
 {"event":"policy_deleted","addr":"10.0.0.10","port":80}
 {"event":"peer_changed"}
@@ -135,7 +142,8 @@ TEST(Monitor, TextLines)
     std::ostringstream err;
     run_monitor(events, stop.read_end(), false, out, err, device_name);
     EXPECT_EQ(out.str(), "role_changed role primary old_role replica\n"
-                         "peer_changed local 10.0.0.1 remote 10.0.0.2 port 7471\n"
+                         "peer_changed local 10.0.0.1 remote 10.0.0.2 port 7471 reachable no role unknown\n"
+                         "peer_reachable local 10.0.0.1 remote 10.0.0.2 port 7471 reachable yes role replica\n"
                          "policy_added port 80\n"
                          "policy_deleted addr 10.0.0.10 port 80\n"
                          "peer_changed none\n"

@@ -91,6 +91,45 @@ TEST(PeerReply, PortAndKeyed)
     EXPECT_FALSE(peer->key);
 }
 
+// REACHABLE and ROLE, each sent or not, as the peer comes and goes.
+TEST(PeerReply, ReachableAndRole)
+{
+    struct Case {
+        std::optional<std::uint8_t> reachable;
+        std::optional<std::uint32_t> role;
+        bool want_reachable;
+        std::optional<Role> want_role;
+    };
+    for (const Case& sent : {
+             Case{1, HATCP_ROLE_REPLICA, true, Role::replica},
+             Case{0, HATCP_ROLE_PRIMARY, false, Role::primary},   // lost: the role its last heartbeat stated
+             Case{0, std::nullopt, false, std::nullopt},          // before the first heartbeat
+             Case{std::nullopt, std::nullopt, false, std::nullopt}, // a module that says neither
+             Case{1, 9, true, static_cast<Role>(9)},              // a newer role, kept by number
+         }) {
+        MessageBuilder message{HATCP_CMD_GET_PEER};
+        test::begin_peer(message);
+        if (sent.reachable) {
+            message.u8(HATCP_PEER_A_REACHABLE, *sent.reachable);
+        }
+        if (sent.role) {
+            message.u32(HATCP_PEER_A_ROLE, *sent.role);
+        }
+        message.end();
+        const auto peer = decode_peer_reply(message.header());
+        ASSERT_TRUE(peer);
+        EXPECT_EQ(peer->reachable, sent.want_reachable);
+        EXPECT_EQ(peer->role, sent.want_role);
+    }
+}
+
+TEST(PeerReply, WrongLengthRoleIsAnError)
+{
+    MessageBuilder message{HATCP_CMD_GET_PEER};
+    test::begin_peer(message).u8(HATCP_PEER_A_ROLE, HATCP_ROLE_REPLICA).end();
+    EXPECT_THROW(decode_peer_reply(message.header()), ProtocolError);
+}
+
 TEST(PeerReply, AbsentMeansNoPeer)
 {
     const MessageBuilder message{HATCP_CMD_GET_PEER};
@@ -205,14 +244,14 @@ TEST(StatsReply, DataPathCountersAndGaugesAsU64)
     MessageBuilder message{HATCP_CMD_GET_STATS};
     message.begin(HATCP_A_STATS);
     std::vector<Counter> expected;
-    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_DRAIN_ACK_CUT; ++attribute) {
+    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_PROMOTE_KEPT; ++attribute) {
         const std::uint64_t value = 0x100000000ULL * static_cast<std::uint64_t>(attribute) + 1;
         message.u64(attribute, value);
         expected.push_back({static_cast<std::uint16_t>(attribute), value});
     }
     message.end();
     const Stats stats = decode_stats_reply(message.header());
-    EXPECT_EQ(stats.counters.size(), 36U);
+    EXPECT_EQ(stats.counters.size(), 39U);
     EXPECT_EQ(stats.counters, expected);
 }
 

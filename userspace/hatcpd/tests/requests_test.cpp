@@ -64,7 +64,8 @@ std::string command_name(const testing::TestParamInfo<std::uint8_t>& info)
 {
     static const std::array<const char*, HATCP_CMD_MAX + 1> names{
         "UNSPEC",     "GET_ROLE",   "SET_ROLE",  "GET_PEER", "SET_PEER", "DEL_PEER", "ADD_POLICY",
-        "DEL_POLICY", "GET_POLICY", "GET_STATS", "GET_FLOW", "PROMOTE",  "DEMOTE",   "EVENT"};
+        "DEL_POLICY", "GET_POLICY", "GET_STATS", "GET_FLOW", "PROMOTE",  "DEMOTE",   "EVENT",
+        "MIGRATE"};
     return names.at(info.param);
 }
 
@@ -79,7 +80,8 @@ TEST_P(CommandWithoutAttributes, IsAnAcknowledgedRequestWithNoAttributes)
 
 INSTANTIATE_TEST_SUITE_P(Requests, CommandWithoutAttributes,
                          testing::Values(HATCP_CMD_GET_ROLE, HATCP_CMD_GET_PEER, HATCP_CMD_DEL_PEER,
-                                         HATCP_CMD_GET_STATS, HATCP_CMD_PROMOTE, HATCP_CMD_DEMOTE),
+                                         HATCP_CMD_GET_STATS, HATCP_CMD_PROMOTE, HATCP_CMD_DEMOTE,
+                                         HATCP_CMD_MIGRATE),
                          command_name);
 
 class DumpCommand : public testing::TestWithParam<std::uint8_t> {};
@@ -143,6 +145,19 @@ TEST(SetPeer, PortAndKeyAreSentKeyedIsNot)
     ASSERT_NE(nest[HATCP_PEER_A_KEY], nullptr);
     EXPECT_EQ(payload(nest[HATCP_PEER_A_KEY]), std::vector<std::uint8_t>(HATCP_KEY_LEN, 0xab));
     EXPECT_EQ(nest[HATCP_PEER_A_KEYED], nullptr);
+}
+
+TEST(SetPeer, ReachableAndRoleAreNeverSent)
+{
+    Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};
+    peer.reachable = true;    // output only
+    peer.role = Role::replica; // output only
+    const MessagePtr message = build_set_peer(test_family, peer);
+    const auto table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(message.get()));
+    ASSERT_NE(table[HATCP_A_PEER], nullptr);
+    const auto nest = parse_nested<HATCP_PEER_A_MAX>(table[HATCP_A_PEER], "peer");
+    EXPECT_EQ(nest[HATCP_PEER_A_REACHABLE], nullptr);
+    EXPECT_EQ(nest[HATCP_PEER_A_ROLE], nullptr);
 }
 
 TEST(SetPeer, NoKeyNoKeyAttributeDefaultPort)

@@ -30,10 +30,11 @@ struct ShowStats {};
 struct ShowFlows {};
 struct Promote {};
 struct Demote {};
+struct Migrate {};
 struct Monitor {};
 
 using Command = std::variant<ShowRole, SetRole, ShowPeer, SetPeer, DeletePeer, AddPolicy, DeletePolicy, ListPolicies,
-                             ShowStats, ShowFlows, Promote, Demote, Monitor>;
+                             ShowStats, ShowFlows, Promote, Demote, Migrate, Monitor>;
 
 struct Invocation {
     Command command;

@@ -29,7 +29,13 @@ constexpr std::string_view usage_summary = R"(Commands:
   flows
   promote
   demote
+  migrate
   monitor
+
+migrate is for a planned switchover, run on the primary: this node becomes
+the replica and keeps its connections as shadows. The peer must be a live
+replica; it is then promoted (by keepalived, or "hatcpctl promote" on it),
+which keeps them protected.
 
 -j prints JSON from show, list, stats, flows and monitor; it may come before
 or after the command. hatcpctl acts on the caller's network namespace.)";
@@ -154,6 +160,8 @@ public:
         add_leaf(&app_, "flows", "List tracked connections", "flows", constant(ShowFlows{}), Takes::json);
         add_leaf(&app_, "promote", "Become primary (from replica)", "promote", constant(Promote{}));
         add_leaf(&app_, "demote", "Become replica (from primary)", "demote", constant(Demote{}));
+        add_leaf(&app_, "migrate", "Planned switchover to the replica peer (on the primary)",
+                 "migrate", constant(Migrate{}));
         add_leaf(&app_, "monitor", "Print events until SIGINT or SIGTERM", "monitor", constant(Monitor{}), Takes::json);
         // Last, so the subcommands do not inherit it.
         app_.footer(std::string{usage_summary});

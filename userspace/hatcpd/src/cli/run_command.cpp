@@ -59,6 +59,7 @@ void run_command(const Invocation& invocation, Control& control, std::ostream& o
                    },
                    [&](const Promote&) { control.promote(); },
                    [&](const Demote&) { control.demote(); },
+                   [&](const Migrate&) { control.migrate(); },
                    [&](const Monitor&) {
                        // Block the signals before subscribing, so none is missed.
                        const StopSignals stop;

@@ -43,6 +43,9 @@ public:
 
     virtual void promote() = 0;
     virtual void demote() = 0;
+    // A planned switchover, on the primary: demotes it, handing every
+    // protected flow to the peer, which must be a live replica.
+    virtual void migrate() = 0;
 
     virtual std::unique_ptr<EventSource> subscribe_events() = 0;
 };

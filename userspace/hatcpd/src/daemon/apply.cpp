@@ -26,7 +26,7 @@ bool same_endpoints(const Peer& kernel, const Peer& want)
 std::string describe(Peer peer, const std::optional<std::string>& device = std::nullopt)
 {
     peer.keyed = peer.keyed || peer.key.has_value();
-    return peer_words(peer, [&device](std::uint32_t ifindex) { return device ? *device : system_device_name(ifindex); });
+    return peer_config_words(peer, [&device](std::uint32_t ifindex) { return device ? *device : system_device_name(ifindex); });
 }
 
 } // namespace

@@ -15,6 +15,10 @@ void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_n
     }
     object["port"] = peer.port;
     object["keyed"] = peer.keyed;
+    object["reachable"] = peer.reachable;
+    if (peer.role) {
+        object["role"] = role_name(*peer.role);
+    }
 }
 
 Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name)
@@ -26,7 +30,7 @@ Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name)
     return object;
 }
 
-std::string peer_words(const Peer& peer, const DeviceNamer& device_name)
+std::string peer_config_words(const Peer& peer, const DeviceNamer& device_name)
 {
     std::string words = fmt::format("local {} remote {}", peer.local.to_string(), peer.remote.to_string());
     if (peer.ifindex) {
@@ -37,6 +41,12 @@ std::string peer_words(const Peer& peer, const DeviceNamer& device_name)
         words += " keyed";
     }
     return words;
+}
+
+std::string peer_words(const Peer& peer, const DeviceNamer& device_name)
+{
+    return fmt::format("{} reachable {} role {}", peer_config_words(peer, device_name), peer.reachable ? "yes" : "no",
+                       peer.role ? role_name(*peer.role) : "unknown");
 }
 
 std::string peer_text(const std::optional<Peer>& peer, const DeviceNamer& device_name)

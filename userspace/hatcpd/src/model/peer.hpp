@@ -11,6 +11,7 @@
 #include "model/device.hpp"
 #include "model/ipv4_address.hpp"
 #include "model/json.hpp"
+#include "model/role.hpp"
 
 namespace hatcp {
 
@@ -27,19 +28,30 @@ struct Peer {
     std::optional<ChannelKey> key{};
     // Only ever received: whether the kernel holds a key.
     bool keyed = false;
+    // Only ever received: whether the peer's heartbeats arrive.
+    bool reachable = false;
+    // Only ever received: the role the peer's last heartbeat stated;
+    // nullopt before the first one.
+    std::optional<Role> role{};
 
     friend bool operator==(const Peer&, const Peer&) = default;
 };
 
-// Adds "local", "remote", when bound "dev", then "port" and "keyed" to an
-// object (`peer show` and peer events share the shape).
+// Adds "local", "remote", when bound "dev", then "port", "keyed",
+// "reachable" and, once the peer stated it, "role" to an object (`peer show`
+// and peer events share the shape).
 void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_name);
 
-// `peer show`: {"local":…,"remote":…,"dev":…,"port":…,"keyed":…}, or {}
-// when no peer is set.
+// `peer show`: {"local":…,"remote":…,"dev":…,"port":…,"keyed":…,
+// "reachable":…,"role":…}, or {} when no peer is set.
 Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name);
 
-// "local A remote B[ dev X] port P[ keyed]", without a newline.
+// What is configured: "local A remote B[ dev X] port P[ keyed]", without a
+// newline (hatcpd's log of the peer it sets).
+std::string peer_config_words(const Peer& peer, const DeviceNamer& device_name);
+
+// What the kernel reports: peer_config_words() then " reachable yes|no role
+// R", R being "unknown" before the peer's first heartbeat.
 std::string peer_words(const Peer& peer, const DeviceNamer& device_name);
 
 // `peer show`: peer_words() or "none", with a newline.

@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 51> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 54> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -69,6 +69,9 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 51> counter_nam
     {HATCP_STATS_A_UNPROT_FAILOVER, "unprot_failover"},
     {HATCP_STATS_A_DRAIN_FLOWS, "drain_flows"}, // gauge
     {HATCP_STATS_A_DRAIN_ACK_CUT, "drain_ack_cut"},
+    {HATCP_STATS_A_HANDOVER_KEPT, "handover_kept"},
+    {HATCP_STATS_A_HANDOVER_SEGS, "handover_segs"},
+    {HATCP_STATS_A_PROMOTE_KEPT, "promote_kept"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

@@ -119,6 +119,11 @@ void NetlinkControl::demote()
     command(HATCP_CMD_DEMOTE);
 }
 
+void NetlinkControl::migrate()
+{
+    command(HATCP_CMD_MIGRATE);
+}
+
 std::unique_ptr<EventSource> NetlinkControl::subscribe_events()
 {
     return std::make_unique<EventSubscriber>();

@@ -29,6 +29,7 @@ public:
 
     void promote() override;
     void demote() override;
+    void migrate() override;
 
     std::unique_ptr<EventSource> subscribe_events() override;
 

@@ -5,6 +5,7 @@
 
 #include "netlink/attribute_io.hpp"
 #include "netlink/errors.hpp"
+#include "netlink/role_codec.hpp"
 
 namespace hatcp::netlink {
 
@@ -43,6 +44,12 @@ Peer read_peer(nlattr* nest)
     }
     if (const nlattr* keyed = table[HATCP_PEER_A_KEYED]; keyed != nullptr) {
         peer.keyed = read_u8(keyed, "HATCP_PEER_A_KEYED") != 0;
+    }
+    if (const nlattr* reachable = table[HATCP_PEER_A_REACHABLE]; reachable != nullptr) {
+        peer.reachable = read_u8(reachable, "HATCP_PEER_A_REACHABLE") != 0;
+    }
+    if (const nlattr* role = table[HATCP_PEER_A_ROLE]; role != nullptr) {
+        peer.role = read_role(role, "HATCP_PEER_A_ROLE");
     }
     return peer;
 }

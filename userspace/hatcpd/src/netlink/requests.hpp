@@ -14,7 +14,8 @@
 namespace hatcp::netlink {
 
 // A request the kernel answers and acknowledges (NLM_F_REQUEST | NLM_F_ACK),
-// without attributes: GET_ROLE, GET_PEER, DEL_PEER, GET_STATS, PROMOTE, DEMOTE.
+// without attributes: GET_ROLE, GET_PEER, DEL_PEER, GET_STATS, PROMOTE, DEMOTE,
+// MIGRATE.
 MessagePtr build_command(int family, std::uint8_t command);
 
 // A dump request (NLM_F_REQUEST | NLM_F_DUMP): GET_POLICY, GET_FLOW.
