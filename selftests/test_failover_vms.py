@@ -40,12 +40,12 @@ the VIP is on its eth0, its promotions counter went up by one); the
 survivor's echod saw and answered exactly what the client sent and received.
 That digest check is per connection by the client's local address in
 request/response; hatcp-verify does not list the connections of a
---connect-only run that passed, so there every connection record of the
-survivor's echod must carry a (sha256_in, sha256_out) pair of the reference
+--connect-only run that passed, so there the survivor's echod must hold one
+record per connection of the run (shadowed before the crash, carried over, or
+served after it), each with a (sha256_in, sha256_out) pair of the reference
 set, which the same client options give by connection index against an echod
 on the client's loopback (the payload depends on the seed and the index
-only), no pair twice, and at least as many as hatcp carried over
-(unprot_failover). The client's socket states at the crash and its pause
+only), no pair twice. The client's socket states at the crash and its pause
 (stall spanning the crash per connection for request/response; longest gap
 and slowest connection for short ones) are printed, never asserted: TCG on a
 shared 2-core machine makes times noise.
@@ -60,6 +60,8 @@ import re
 import secrets
 import shlex
 import time
+
+import hatcplab  # on sys.path: conftest.py puts scripts/ there
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HATCPD_BUILT = os.path.join(REPO, "build", "userspace", "hatcpd", "hatcpd")
@@ -121,7 +123,8 @@ EOF
 {REPO}/keepalived/hatcp-keepalived-config --iface eth0 --vip {VIP} \\
     --self {self.lan_ip} --peer {self.peer_lan_ip} --priority {self.prio} \\
     --advert {ADVERT} --node {self.name} --hatcpd yes --output /run/keepalived.conf
-sed -i -e 's/interval 1$/interval {TRACK_INTERVAL}/' -e 's/timeout 5$/timeout {TRACK_TIMEOUT}/' /run/keepalived.conf
+sed -i -e 's/interval 1$/interval {TRACK_INTERVAL}/' \
+    -e 's/timeout 5$/timeout {TRACK_TIMEOUT}/' /run/keepalived.conf
 grep -q "interval {TRACK_INTERVAL}$" /run/keepalived.conf
 grep -q "timeout {TRACK_TIMEOUT}$" /run/keepalived.conf
 """
@@ -136,8 +139,9 @@ grep -q "timeout {TRACK_TIMEOUT}$" /run/keepalived.conf
     def start_keepalived(self):
         gout = f"$HATCP_LAB_OUT/boot{self.vm.boots}"
         self.vm.spawn(f"HATCPD={_hatcpd()} HATCP_NOTIFY_LOG={gout}/notify.log exec keepalived "
-                      f"--vrrp --dont-fork --log-console --log-detail --use-file /run/keepalived.conf "
-                      f"--pid /run/ka.pid --vrrp_pid /run/ka-vrrp.pid >{gout}/keepalived.log 2>&1")
+                      "--vrrp --dont-fork --log-console --log-detail "
+                      "--use-file /run/keepalived.conf --pid /run/ka.pid "
+                      f"--vrrp_pid /run/ka-vrrp.pid >{gout}/keepalived.log 2>&1")
 
     def role(self):
         return self.vm.run("hatcpctl role show", timeout=30).stdout.split()[-1:]
@@ -151,7 +155,8 @@ grep -q "timeout {TRACK_TIMEOUT}$" /run/keepalived.conf
                            f"{'' if vip_here else '! '}{vip}", timeout=timeout)
 
     def wait_peer(self, timeout=30):
-        self.vm.wait_until("hatcpctl -j stats 2>/dev/null | grep -q peer_last_rx_ms", timeout=timeout)
+        self.vm.wait_until("hatcpctl -j stats 2>/dev/null | grep -q peer_last_rx_ms",
+                           timeout=timeout)
 
     def notify_log(self):
         try:
@@ -172,12 +177,12 @@ grep -q "timeout {TRACK_TIMEOUT}$" /run/keepalived.conf
         """What hatcp and keepalived say now, for a failure report."""
         if not self.vm.alive():
             return f"--- {self.name}: dead ---\n"
-        res = self.vm.run("set -x; hatcpctl role show; hatcpctl -j stats; hatcpctl -j flows | head -c 6000; "
-                          "ip -br addr; ss -Htan | awk '{print $1}' | sort | uniq -c; "
-                          f"tail -20 $HATCP_LAB_OUT/boot{self.vm.boots}/keepalived.log; "
-                          f"cat $HATCP_LAB_OUT/boot{self.vm.boots}/notify.log; "
-                          f"tail -20 $HATCP_LAB_OUT/boot{self.vm.boots}/hatcpd.log; dmesg | tail -30",
-                          timeout=60)
+        out = f"$HATCP_LAB_OUT/boot{self.vm.boots}"
+        res = self.vm.run("set -x; hatcpctl role show; hatcpctl -j stats; "
+                          "hatcpctl -j flows | head -c 6000; ip -br addr; "
+                          "ss -Htan | awk '{print $1}' | sort | uniq -c; "
+                          f"tail -20 {out}/keepalived.log; cat {out}/notify.log; "
+                          f"tail -20 {out}/hatcpd.log; dmesg | tail -30", timeout=60)
         return f"--- {self.name} ---\n{res.output}"
 
 
@@ -185,7 +190,8 @@ def settle(primary, replica):
     """Wait for primary MASTER (promoted, VIP on eth0) and replica BACKUP, then make sure
     it holds for a few adverts: a crash must hit a pair that is not flapping."""
     primary.wait_role("primary", vip_here=True)
-    replica.vm.wait_until(f"grep -q 'BACKUP, demote done' $HATCP_LAB_OUT/boot{replica.vm.boots}/notify.log")
+    replica.vm.wait_until("grep -q 'BACKUP, demote done' "
+                          f"$HATCP_LAB_OUT/boot{replica.vm.boots}/notify.log")
     replica.wait_role("replica", vip_here=False)
     primary.wait_peer()
     replica.wait_peer()
@@ -208,18 +214,13 @@ def client_states():
             f"s = s k \" \" n[k] \", \"; print s}}'")
 
 
-def pauses(report, crash_s):
-    """Per connection, the stall spanning the crash (ms), as failover_lib.sh's fo_pauses."""
-    out = []
-    for conn in report["connections"]:
-        spans = [s["gap_ms"] for s in conn["stall_events"]
-                 if s["at_s"] - 0.5 <= crash_s <= s["at_s"] + s["gap_ms"] / 1000.0]
-        out.append(max(spans) if spans else 0)
-    out.sort()
-    if not out:
-        return "n=0"
-    pick = lambda q: out[min(len(out) - 1, int(q * len(out)))]  # noqa: E731
-    return f"n={len(out)} p50={pick(0.5)} p99={pick(0.99)} max={out[-1]} ms"
+def pauses(client, report_path, crash_s):
+    """Per connection, the stall spanning the crash (ms): failover_lib.sh's fo_pauses."""
+    lib = f"{REPO}/selftests/failover_lib.sh"
+    res = client.run(f"bash -c '. {lib} && fo_pauses {report_path} {crash_s:.3f}'",
+                     timeout=60, check=True)
+    n, p50, p99, top = res.stdout.split()
+    return f"n={n} p50={p50} p99={p99} max={top} ms"
 
 
 def reference_digests(client, args, n):
@@ -238,16 +239,20 @@ class Moment:
         self.name, self.verify_args, self.planned = name, verify_args, planned
         self.ready = ready              # shell condition in the client, then the victim's counters
         self.trigger = trigger          # shell condition in the client: crash when true
-        self.short_args = short_args    # connect-only: the per-connection options, for the reference
+        self.short_args = short_args    # connect-only: per-connection options, for the reference
 
 
 def crash(moment, victim, survivor, client, n):
-    """Run the client, SIGKILL the victim's qemu when moment.trigger holds, check, return problems."""
+    """Run the client, SIGKILL the victim's qemu when moment.trigger holds, check.
+
+    Returns (problems, figures).
+    """
     problems, figs = [], []
     tag = f"m{n}"
     before = survivor.stats()
-    cmd = (f"date +%s.%N > /tmp/{tag}.start; hatcp-verify --connect {VIP}:{PORT} {moment.verify_args} "
-           f"--timeout {CLIENT_TIMEOUT} --json > /tmp/{tag}.json 2> /tmp/{tag}.err")
+    cmd = (f"date +%s.%N > /tmp/{tag}.start; hatcp-verify --connect {VIP}:{PORT} "
+           f"{moment.verify_args} --timeout {CLIENT_TIMEOUT} --json "
+           f"> /tmp/{tag}.json 2> /tmp/{tag}.err")
     proc = client.spawn(cmd)
     pre = None
     if moment.ready:
@@ -261,11 +266,15 @@ def crash(moment, victim, survivor, client, n):
     t_kill = time.monotonic()
     lines = trig.stdout.strip().splitlines()
     if not lines or lines[0] != "rc=0":
-        problems.append(f"the client never reached the moment ({moment.trigger}):\n{trig.describe()}")
+        problems.append(f"the client never reached the moment ({moment.trigger}):\n"
+                        + trig.describe())
     states = lines[1] if len(lines) > 1 else "?"
     t_crash = float(lines[-1]) if lines else 0.0
     try:
         survivor.wait_role("primary", vip_here=True, timeout=30)
+    except hatcplab.LabError as e:
+        problems.append(f"{survivor.name} was not promoted with the VIP in 30 s: {e}")
+    else:
         figs.append(f"the test saw {survivor.name} primary with the VIP "
                     f"{time.monotonic() - t_kill:.2f} s after the kill (slow polls)")
         # Why a pause lasts longer than the promotion: the client's retransmission backoff.
@@ -288,10 +297,8 @@ def crash(moment, victim, survivor, client, n):
                     f"unacked data, {len(timers)} retransmit timers (next in up to "
                     f"{max(secs, default=0):.1f} s, max retransmits so far "
                     f"{max((int(n) for _, n in timers), default=0)})")
-    except Exception as e:   # noqa: BLE001 (report, then look at the client)
-        problems.append(f"{survivor.name} was not promoted with the VIP in 30 s: {e}")
     rc = proc.wait(CLIENT_TIMEOUT + 30)
-    res = client.run(f"cat /tmp/{tag}.start; cat /tmp/{tag}.json; cat /tmp/{tag}.err >&2", timeout=60)
+    res = client.run(f"cat /tmp/{tag}.start /tmp/{tag}.json; cat /tmp/{tag}.err >&2", timeout=60)
     start, _, body = res.stdout.partition("\n")
     try:
         rep = json.loads(body)
@@ -307,12 +314,11 @@ def crash(moment, victim, survivor, client, n):
         problems.append(f"client: want pass with {moment.planned} ok, got {verdict}, "
                         f"outcomes {rep['outcomes']}; first failed: {json.dumps(bad)[:3000]}")
 
-    notify = survivor.notify_log()
-    if notify.count("MASTER, promote done") != 1 or "MASTER, promote done" not in notify.splitlines()[-1]:
-        problems.append(f"{survivor.name}'s notify log does not end in one promotion:\n{notify}")
-    notify = victim.notify_log()
-    if notify.count("MASTER") != 1 or "MASTER, promote done" not in notify.splitlines()[-1]:
-        problems.append(f"{victim.name} (the victim) did not stay MASTER until the crash:\n{notify}")
+    for node, what in ((survivor, "was not promoted once, for good"),
+                       (victim, "did not stay MASTER until the crash")):
+        notify = node.notify_log()
+        if notify.count("MASTER") != 1 or not notify.rstrip().endswith("MASTER, promote done"):
+            problems.append(f"{node.name} {what}: its notify log:\n{notify}")
     if survivor.role() != ["primary"]:
         problems.append(f"{survivor.name}: hatcpctl role show: {survivor.role()}")
 
@@ -329,8 +335,11 @@ def crash(moment, victim, survivor, client, n):
                             f"(unprot_failover), want all {moment.planned}")
 
     # The survivor's echod: what it read and wrote per connection.
-    client_ip = client.run("ip -br -4 addr show dev eth0", timeout=30).stdout.split()[2].split("/")[0]
-    ref = reference_digests(client, moment.short_args, moment.planned) if moment.short_args else None
+    client_ip = client.run("ip -br -4 addr show dev eth0", timeout=30).stdout.split()[2]
+    client_ip = client_ip.split("/")[0]
+    ref = None
+    if moment.short_args:
+        ref = reference_digests(client, moment.short_args, moment.planned)
     deadline = time.monotonic() + 30
     while True:
         recs = {k: r for k, r in survivor.echod_records().items() if k.startswith(client_ip + ":")}
@@ -344,9 +353,9 @@ def crash(moment, victim, survivor, client, n):
         else:
             pairs = [(r["sha256_in"], r["sha256_out"]) for r in recs.values()]
             good = [p for p in pairs if p in ref]
-            ok = len(good) == len(pairs) == len(set(pairs)) and len(pairs) >= carried
-            what = (f"{len(good)}/{len(pairs)} of {survivor.name}'s echod records match a reference "
-                    f"connection ({len(set(pairs))} distinct; {carried} carried over)")
+            ok = len(good) == len(pairs) == len(set(pairs)) == moment.planned
+            what = (f"{len(good)}/{len(pairs)} of {survivor.name}'s echod records match a "
+                    f"reference connection ({len(set(pairs))} distinct, {moment.planned} run)")
         if ok or time.monotonic() > deadline:
             break
         time.sleep(1)
@@ -357,11 +366,13 @@ def crash(moment, victim, survivor, client, n):
     figs.append(f"carried over (unprot_failover): {carried}; drain_flows now {drain}")
 
     if moment.short_args is None:
-        figs.append("pause per connection (stall spanning the crash): " + pauses(rep, crash_s))
+        figs.append("pause per connection (stall spanning the crash): "
+                    + pauses(client, f"/tmp/{tag}.json", crash_s))
     else:
+        lat, con = rep["latency_us"], rep["connect_us"]
         figs.append(f"pause: longest gap {rep['longest_gap_ms']:.0f} ms, slowest connection "
-                    f"{rep['latency_us']['max'] / 1000:.0f} ms (p99 {rep['latency_us']['p99'] / 1000:.0f}), "
-                    f"slowest connect {rep['connect_us']['max'] / 1000:.0f} ms")
+                    f"{lat['max'] / 1000:.0f} ms (p99 {lat['p99'] / 1000:.0f}), "
+                    f"slowest connect {con['max'] / 1000:.0f} ms")
     figs.append(f"client: {rep['ok']}/{rep['planned']} ok, {rep['stalls']} stalls over "
                 f"{rep['stall_ms']} ms")
     if problems:
@@ -416,7 +427,11 @@ def test_failover_vms(lab, kernel):
             topo.restart(victim.vm)
             victim.setup()
             victim.start_keepalived()
-            settle(survivor, victim)
+            try:
+                settle(survivor, victim)
+            except AssertionError as e:
+                problems.append(f"after crash {i - 1}: {victim.name} back: {e}")
+                break
             report.append(f"  {victim.name} back as the replica in {time.monotonic() - t1:.1f} s "
                           f"(boot {victim.vm.boot_time:.1f} s)")
             victim, survivor = survivor, victim
