@@ -181,6 +181,15 @@ class Topology:
             raise
         return self
 
+    def restart(self, vm):
+        """Boot vm again after it was kill()ed (or died), with its links set up as at
+        start(): the same interfaces, MACs and addresses; the rest of the guest is new."""
+        if vm not in self.vms:
+            raise LabError(f"{vm.name} is not in this topology")
+        vm.restart()
+        configure_nics(vm, self.endpoints(vm))
+        return vm
+
     def close(self, failed=False):
         for v in self.vms:
             if failed:

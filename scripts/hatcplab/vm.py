@@ -122,6 +122,8 @@ class Vm:
         self.agent = None
         self._kmsg_seq = -1
         self._kmsg_ts = 0.0         # guest time of the last kmsg record seen
+        self._earlier_reports = []  # kernel reports of boots before restart(), not yet returned
+        self.boots = 0              # how many times this VM was launched
         self._closed = False
         self._close_lock = threading.Lock()
         self.dir = self._mkdtemp()
@@ -209,6 +211,7 @@ class Vm:
                                          stderr=subprocess.STDOUT, start_new_session=True)
         _live.add(self)
         self._t_launch = time.monotonic()
+        self.boots += 1
         self.agent = AgentConnection(sock, self._transcript)
         self._say(f"booting {self.kver} in {self.dir}")
         return self
@@ -238,6 +241,44 @@ class Vm:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def restart(self):
+        """Boot again after the guest died or was kill()ed: a node coming back.
+
+        Same name, NICs (MACs and link sockets) and outdir; a fresh kernel and
+        fresh tmpfs. The previous boot's console log is kept as console-N.log
+        (N: that boot's number) and its kernel reports are returned by the next
+        kernel_reports(), so a crash trace is never lost to the reboot.
+        """
+        if self.proc is None or self._closed:
+            raise LabError(f"{self.name}: restart() of a VM that was never started or is closed")
+        if self.alive():
+            raise LabError(f"{self.name}: restart() of a running VM: kill() it first")
+        self._sigkill()     # reaps it
+        self._earlier_reports += self.kernel_reports()
+        if self.agent:
+            self.agent.close()
+        for log in (self.console_log, self.qemu_log):
+            if os.path.exists(log):
+                base, ext = os.path.splitext(log)
+                os.replace(log, f"{base}-{self.boots}{ext}")
+        # qemu binds these afresh: the dead qemu's socket files would be in the way.
+        for netdev, _ in self.nics:
+            m = re.search(r"local\.path=([^,]+)", netdev)
+            if m and os.path.exists(m.group(1)):
+                os.unlink(m.group(1))
+        sock = os.path.join(self.dir, "agent.sock")
+        if os.path.exists(sock):
+            os.unlink(sock)
+        self.killed = False
+        self._kmsg_seq, self._kmsg_ts = -1, 0.0
+        self.boot_time = None
+        try:
+            self.launch()
+            return self.wait_booted()
+        except BaseException:
+            self.mark_failed("restart failed")
+            raise
 
     def kill(self):
         """SIGKILL qemu: a real crash of this node, as later failover tests need."""
@@ -456,7 +497,8 @@ class Vm:
                 lines = self._console_lines_after_kmsg()
         else:
             lines = self._console_lines_after_kmsg()
-        reports = kreports.scan(lines)
+        reports = self._earlier_reports + kreports.scan(lines)
+        self._earlier_reports = []
         if reports:
             self.mark_failed("kernel reports")
         return reports
