@@ -31,7 +31,7 @@ if wait_for 30 settled && dp_peer_wait 10; then
 else
 	ktap_fail "keepalived made pri the primary (VIP on its LAN), rep the replica"
 	echo "# roles: pri $(fo_role "$DP_PRI"), rep $(fo_role "$DP_REP")"
-	tail -5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
+	tail -n 5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
 fi
 check_eq "the client's ARP for the VIP is answered by pri alone" "$DP_PRI_MAC " \
 	"$(dp_arp_who_has | tr '\n' ' ')"

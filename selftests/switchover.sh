@@ -32,12 +32,14 @@ if wait_for 30 serving "$DP_PRI" "$DP_REP" && dp_peer_wait 10; then
 	ktap_ok "keepalived made pri the primary, rep the replica"
 else
 	ktap_fail "keepalived made pri the primary, rep the replica"
-	tail -5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
+	tail -n 5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
 fi
 
-check_fails "migrate on the replica is refused" ctl "$DP_REP" migrate
+check_fails "migrate on the replica is refused" 'only a primary can migrate' \
+	ctl "$DP_REP" migrate
 check_eq "the refused migrate changed nothing" "primary replica" \
 	"$(fo_role "$DP_PRI") $(fo_role "$DP_REP")"
+tail -n 4 "$DP_WORK"/notify-*.log | sed 's/^/#   /'
 
 # Request/response on 50 connections for long enough to move the
 # service four times; stalls over 20 ms are recorded, to find the pause.
@@ -59,7 +61,11 @@ move() {
 		sed 's/^/#   /' "$DP_WORK/migrate-$name.log" | tail -5
 	fi
 	moves+=("$(echo "$t - $t0" | bc)")
-	wait_for 20 serving "$to" "$from"
+	if ! wait_for 20 serving "$to" "$from"; then
+		echo "# roles: $name $(fo_role "$from"), the other $(fo_role "$to")"
+		tail -n 4 "$DP_WORK"/notify-*.log "$DP_WORK"/migrate-*.log | sed 's/^/#   /'
+		grep -hE "Entering|Script|track" "$DP_WORK"/keepalived-*.log | tail -n 12 | sed 's/^/#   /'
+	fi
 	check_eq "move ${#moves[@]} (from $name): the other node serves, $name is its replica" \
 		yes "$(serving "$to" "$from" && echo yes)"
 	check_eq "move ${#moves[@]}: every connection kept protected on both sides" \
@@ -124,7 +130,8 @@ peer_gone() {
 	! ctl "$DP_PRI" -j peer show | grep -q '"reachable": *true'
 }
 wait_for 10 peer_gone
-check_fails "migrate with the replica unreachable is refused" ctl "$DP_PRI" migrate
+check_fails "migrate with the replica unreachable is refused" 'not a live replica' \
+	ctl "$DP_PRI" migrate
 check_eq "the refused migrate left pri the primary" primary "$(fo_role "$DP_PRI")"
 ip -n "$DP_REP" link set "$DP_CHAN_DEV" up
 
