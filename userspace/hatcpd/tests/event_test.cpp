@@ -2,6 +2,7 @@
 // Events: decoding from crafted multicast messages, and their JSON and text.
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <linux/genetlink.h>
 #include <linux/hatcp.h>
@@ -149,12 +150,13 @@ TEST(EventDecode, PeerReachabilityCarriesThePeer)
         EXPECT_EQ(event->peer->reachable, reachable);
         EXPECT_EQ(event->peer->role, Role::replica);
         const std::string name = event_name(type);
-        const std::string yes_no = reachable ? "yes" : "no";
         EXPECT_EQ(event_json(*event, fake_device_name).dump(),
-                  R"({"event":")" + name + R"(","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true,)" +
-                      R"("reachable":)" + (reachable ? "true" : "false") + R"(,"role":"replica"})");
+                  fmt::format(R"({{"event":"{}","local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":true,)"
+                              R"("reachable":{},"role":"replica"}})",
+                              name, reachable));
         EXPECT_EQ(event_text(*event, fake_device_name),
-                  name + " local 10.0.0.1 remote 10.0.0.2 port 7471 keyed reachable " + yes_no + " role replica");
+                  fmt::format("{} local 10.0.0.1 remote 10.0.0.2 port 7471 keyed reachable {} role replica", name,
+                              reachable ? "yes" : "no"));
     }
 }
 

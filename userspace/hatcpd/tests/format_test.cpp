@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <linux/hatcp.h>
 #include <nlohmann/json.hpp>
@@ -96,10 +97,11 @@ TEST(Peer, ReachableAndRoleShown)
     for (const Role role : {Role::primary, Role::replica, Role::standalone}) {
         peer.role = role;
         EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
-                  R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":true,"role":")" +
-                      role_name(role) + R"("})");
+                  fmt::format(R"({{"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"reachable":true,)"
+                              R"("role":"{}"}})",
+                              role_name(role)));
         EXPECT_EQ(peer_text(peer, fake_device_name),
-                  "local 10.0.0.1 remote 10.0.0.2 port 7471 reachable yes role " + role_name(role) + "\n");
+                  fmt::format("local 10.0.0.1 remote 10.0.0.2 port 7471 reachable yes role {}\n", role_name(role)));
     }
     // Unreachable, with the role its last heartbeat stated.
     peer.reachable = false;

@@ -97,7 +97,7 @@ TEST(PeerReply, ReachableAndRole)
     struct Case {
         std::optional<std::uint8_t> reachable;
         std::optional<std::uint32_t> role;
-        bool want_reachable;
+        bool want_reachable = false;
         std::optional<Role> want_role;
     };
     for (const Case& sent : {
