@@ -32,6 +32,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FO_ADVERT=${FO_ADVERT:-0.1}
+# One emulated CPU runs the traffic, both nodes and their health checks:
+# a check that takes seconds there is slow, not failing.
+FO_HEALTH_INTERVAL=${FO_HEALTH_INTERVAL:-2}
+FO_HEALTH_TIMEOUT=${FO_HEALTH_TIMEOUT:-20}
 FO_KEEPALIVED_DIR=$HATCP_TOP/keepalived
 
 fo_topology() {
@@ -100,7 +104,9 @@ fo_keepalived_start() {
 	"$FO_KEEPALIVED_DIR/hatcp-keepalived-config" --iface "$DP_LAN_DEV" \
 		--vip "$DP_VIP" --self "$self" --peer "$peer" --priority "$prio" \
 		--advert "$FO_ADVERT" --node "$name" --hatcpd yes \
-		--yield-file "$DP_WORK/yield-$name" --output "$conf" || return 1
+		--yield-file "$DP_WORK/yield-$name" \
+		--health-interval "$FO_HEALTH_INTERVAL" \
+		--health-timeout "$FO_HEALTH_TIMEOUT" --output "$conf" || return 1
 	ip netns exec "$ns" env HATCPCTL="$HATCPCTL" HATCPD="$FO_HATCPD" \
 		HATCP_NOTIFY_LOG="$DP_WORK/notify-$name.log" \
 		keepalived --vrrp --dont-fork --log-console --log-detail \

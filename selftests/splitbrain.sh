@@ -21,7 +21,7 @@
 require_root
 ktap_plan 17
 
-CONNS=20
+CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }
 fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
 dp_servers_start || { ktap_fail "servers"; ktap_finish; }
