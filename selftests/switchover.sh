@@ -14,7 +14,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 22
+ktap_plan 23
 
 CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }
