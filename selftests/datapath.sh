@@ -31,25 +31,6 @@ dp_servers_start "$PROT" "$OPEN" || { ktap_fail "servers"; ktap_finish; }
 ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$NOREP" >/dev/null 2>&1 &
 hatcp_bg $!
 
-# digests_agree CLIENT_JSON PORT: both servers saw exactly the client's
-# bytes and produced exactly what the client received, per connection.
-digests_agree() {
-	/usr/bin/python3 - "$1" "$(dp_stats pri "$2")" "$(dp_stats rep "$2")" <<'PY'
-import json, sys
-client = json.load(open(sys.argv[1]))
-want = {c["local"]: (c["sha256_sent"], c["sha256_received"])
-        for c in client["connections"]}
-for path in sys.argv[2:]:
-    got = {}
-    for line in open(path):
-        r = json.loads(line)
-        if r.get("type") == "connection":
-            got[r["client"]] = (r["sha256_in"], r["sha256_out"])
-    missing = [k for k in want if got.get(k) != want[k]]
-    assert not missing, f"{path}: {len(missing)} of {len(want)} differ or are missing, e.g. {missing[:2]}"
-PY
-}
-
 # transfer DESC PORT ARGS...: a checked transfer whose digests must agree
 # on both servers once the replica has caught up.
 transfer() {
@@ -62,9 +43,9 @@ transfer() {
 		return
 	fi
 	# The replica's server logs a connection when it ends there.
-	wait_for 120 digests_agree "$out" "$port" 2>/dev/null
+	wait_for 120 dp_digests_agree "$out" "$port" 2>/dev/null
 	desc="$desc: every byte, digests equal on client, primary and replica"
-	if digests_agree "$out" "$port" 2>"$out.err"; then
+	if dp_digests_agree "$out" "$port" 2>"$out.err"; then
 		ktap_ok "$desc"
 		return
 	fi

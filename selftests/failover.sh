@@ -60,24 +60,9 @@ check "the VIP moved to the replica's LAN link" fo_vip_on "$DP_REP"
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
 print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
 check_eq "every connection completed, every reply byte checked" "pass " "$verdict"
-digests() {
-	/usr/bin/python3 - "$(dp_stats rep)" "$DP_WORK/verify.json" <<'PY'
-import json, sys
-srv = {}
-for line in open(sys.argv[1]):
-    rec = json.loads(line)
-    if rec.get("type") == "connection":
-        srv[rec["client"]] = rec
-conns = json.load(open(sys.argv[2]))["connections"]
-same = sum(1 for c in conns if c["local"] in srv
-           and srv[c["local"]]["sha256_in"] == c["sha256_sent"]
-           and srv[c["local"]]["sha256_out"] == c["sha256_received"])
-print(same)
-PY
-}
-wait_for 30 test "$(digests)" -eq "$CONNS"
+wait_for 30 test "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)" 2>/dev/null)" -eq "$CONNS"
 check_eq "the replica's server saw and answered every byte of every connection" \
-	"$CONNS" "$(digests)"
+	"$CONNS" "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)")"
 check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
 	"$(hatcp_stat "$DP_REP" unprot_failover)"
 check_eq "every carried-over flow drained" 0 "$(hatcp_stat "$DP_REP" drain_flows)"

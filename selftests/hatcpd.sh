@@ -142,22 +142,6 @@ check "metrics: the replica's page counts suppressed segments" metric_above rep 
 check "metrics: unknown path is 404" sh -c "! ip netns exec $DP_PRI /usr/bin/python3 -c 'import urllib.request; urllib.request.urlopen(\"http://$METRICS/nope\", timeout=5)' 2>/dev/null"
 
 # ---- SIGHUP: add a service while a flow lives on the unchanged one ---------
-# digests_agree CLIENT_JSON PORT: both servers saw exactly the client's bytes.
-digests_agree() {
-	/usr/bin/python3 - "$1" "$(dp_stats pri "$2")" "$(dp_stats rep "$2")" <<'PY'
-import json, sys
-client = json.load(open(sys.argv[1]))
-want = {c["local"]: (c["sha256_sent"], c["sha256_received"]) for c in client["connections"]}
-for path in sys.argv[2:]:
-    got = {}
-    for line in open(path):
-        r = json.loads(line)
-        if r.get("type") == "connection":
-            got[r["client"]] = (r["sha256_in"], r["sha256_out"])
-    missing = [k for k in want if got.get(k) != want[k]]
-    assert not missing, f"{path}: {len(missing)} of {len(want)} differ or are missing"
-PY
-}
 events_before="$(grep -c 'event: policy_deleted' "$W/pri.log") $(grep -c 'role changed' "$W/pri.log")"
 dp_verify --rr 300 --chunk 1k --timeout 120 >"$W/verify-reload.json" &
 verify=$!
@@ -176,13 +160,13 @@ check_eq "SIGHUP: no policy deleted, no role change" "$events_before" \
 	"$(grep -c 'event: policy_deleted' "$W/pri.log") $(grep -c 'role changed' "$W/pri.log")"
 wait "$verify"
 check_eq "the flow across the reload: every reply byte right (hatcp-verify exit 0)" 0 "$?"
-wait_for 60 digests_agree "$W/verify-reload.json" "$DP_PORT" 2>/dev/null
+wait_for 60 dp_digests_agree "$W/verify-reload.json" "$DP_PORT" 2>/dev/null
 check "the flow across the reload: digests equal on client, primary, replica" \
-	digests_agree "$W/verify-reload.json" "$DP_PORT"
+	dp_digests_agree "$W/verify-reload.json" "$DP_PORT"
 check "the flow across the reload stayed protected" \
 	sh -c "ip netns exec $DP_PRI $GET $METRICS hatcp_flows_unprotected_total | grep -qx 0"
 dp_verify --port "$RELOAD_PORT" --bytes 64k >"$W/verify-new.json"
-check "the added service is replicated" wait_for 60 digests_agree "$W/verify-new.json" "$RELOAD_PORT"
+check "the added service is replicated" wait_for 60 dp_digests_agree "$W/verify-new.json" "$RELOAD_PORT"
 
 # ---- a bad file on SIGHUP keeps the running configuration -------------------
 cp "$W/pri.toml" "$W/pri.good"

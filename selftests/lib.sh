@@ -219,6 +219,14 @@ require_root() {
 #   dp_servers_stop          SIGTERM every echod started, wait (stats summary)
 #   dp_stats ROLE [PORT]     path of ROLE's (pri, rep) echod --stats file
 #   dp_verify [--port P] ARGS...  hatcp-verify --json from cli to VIP:P
+#   dp_digests_same CLIENT_JSON STATS...  how many of the connections in
+#                            hatcp-verify's report CLIENT_JSON have both
+#                            digests equal in every echod --stats file
+#                            STATS (the last record per client address);
+#                            0 if that is all of them, else 1 with which
+#                            differ on stderr
+#   dp_digests_agree CLIENT_JSON [PORT]  every connection's digests equal
+#                            on client, primary and replica (PORT's stats)
 #   dp_arp_who_has [IP]      MACs answering an ARP request from cli (VIP)
 #   dp_netem_channel SPEC    netem SPEC (e.g. "loss 5% duplicate 2% reorder
 #                            25% delay 2ms") on both channel veths
@@ -399,6 +407,33 @@ dp_verify() {
 		shift 2
 	fi
 	ip netns exec "$DP_CLI" hatcp-verify --connect "$DP_VIP:$port" --json "$@"
+}
+
+dp_digests_same() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, sys
+conns = json.load(open(sys.argv[1]))["connections"]
+want = {c["local"]: (c["sha256_sent"], c["sha256_received"]) for c in conns}
+same = set(want)
+for path in sys.argv[2:]:
+    got = {}
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("type") == "connection":
+            got[r["client"]] = (r["sha256_in"], r["sha256_out"])
+    missing = [k for k in want if got.get(k) != want[k]]
+    if missing:
+        print(f"{path}: {len(missing)} of {len(want)} differ or are missing, e.g. {missing[:2]}",
+              file=sys.stderr)
+    same -= set(missing)
+print(len(same))
+sys.exit(0 if len(same) == len(want) else 1)
+PY
+}
+
+dp_digests_agree() {
+	dp_digests_same "$1" "$(dp_stats pri "${2:-$DP_PORT}")" \
+		"$(dp_stats rep "${2:-$DP_PORT}")" >/dev/null
 }
 
 dp_netem_channel() {
