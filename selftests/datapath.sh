@@ -148,14 +148,7 @@ ip netns exec "$DP_REP" hatcp-echod --listen "$DP_VIP:$SLOW" --delay-us 20000 --
 	--stats "$(dp_stats rep "$SLOW")" >/dev/null 2>&1 &
 hatcp_bg $!
 sleep 1
-(
-	peak=0
-	for _ in $(seq 600); do
-		q=$(hatcp_stat "$DP_REP" queued_bytes 2>/dev/null || echo 0)
-		[ "$q" -gt "$peak" ] && peak=$q && echo "$peak" >"$DP_WORK/peak"
-		sleep 0.5
-	done
-) &
+dp_peak_sampler "$DP_REP" queued_bytes "$DP_WORK/peak" 0.5 &
 sampler=$!
 transfer "slow replica application" "$SLOW" --conns 2 --bytes 4M
 kill $sampler 2>/dev/null
@@ -277,14 +270,7 @@ check_eq "hold bound: the refused value changed nothing" 8192 "$(cat "$PARAMS/ho
 echo 128 >"$PARAMS/hold_flow_max_kb"
 dp_netem_channel "delay 20ms"
 before=$(hatcp_stat "$DP_PRI" seg_hold_full)
-(
-	peak=0
-	for _ in $(seq 600); do
-		h=$(hatcp_stat "$DP_PRI" held_bytes 2>/dev/null || echo 0)
-		[ "$h" -gt "$peak" ] && peak=$h && echo "$peak" >"$DP_WORK/held-peak"
-		sleep 0.2
-	done
-) &
+dp_peak_sampler "$DP_PRI" held_bytes "$DP_WORK/held-peak" 0.2 &
 sampler=$!
 transfer "hold bound reached" "$PROT" --bytes 8M
 kill $sampler 2>/dev/null

@@ -227,6 +227,10 @@ require_root() {
 #                            differ on stderr
 #   dp_digests_agree CLIENT_JSON [PORT]  every connection's digests equal
 #                            on client, primary and replica (PORT's stats)
+#   dp_peak_sampler NS STAT FILE INTERVAL [COUNT]  writes to FILE each new
+#                            peak of hatcp_stat NS STAT, sampled every
+#                            INTERVAL s, COUNT times (default 600); run it
+#                            in the background and kill it when done
 #   dp_arp_who_has [IP]      MACs answering an ARP request from cli (VIP)
 #   dp_netem_channel SPEC    netem SPEC (e.g. "loss 5% duplicate 2% reorder
 #                            25% delay 2ms") on both channel veths
@@ -434,6 +438,16 @@ PY
 dp_digests_agree() {
 	dp_digests_same "$1" "$(dp_stats pri "${2:-$DP_PORT}")" \
 		"$(dp_stats rep "${2:-$DP_PORT}")" >/dev/null
+}
+
+dp_peak_sampler() {
+	local ns=$1 stat=$2 file=$3 interval=$4 peak=0 v _
+
+	for _ in $(seq "${5:-600}"); do
+		v=$(hatcp_stat "$ns" "$stat" 2>/dev/null || echo 0)
+		[ "$v" -gt "$peak" ] && peak=$v && echo "$peak" >"$file"
+		sleep "$interval"
+	done
 }
 
 dp_netem_channel() {
