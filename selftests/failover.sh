@@ -60,7 +60,10 @@ check "the VIP moved to the replica's LAN link" fo_vip_on "$DP_REP"
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
 print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
 check_eq "every connection completed, every reply byte checked" "pass " "$verdict"
-wait_for 30 test "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)" 2>/dev/null)" -eq "$CONNS"
+rep_saw_all() {
+	[ "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)" 2>/dev/null)" = "$CONNS" ]
+}
+wait_for 30 rep_saw_all
 check_eq "the replica's server saw and answered every byte of every connection" \
 	"$CONNS" "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)")"
 check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
