@@ -273,6 +273,29 @@ void hatcp_flows_expire(struct hatcp_net *hn)
 	rcu_read_unlock();
 }
 
+/*
+ * Puts each live flow @want picks on @list (batch_node), with a reference
+ * the caller drops: for work on them that may sleep, which RCU forbids.
+ * The caller holds hn->lock, which owns batch_node.
+ */
+void hatcp_flows_collect(struct hatcp_net *hn,
+			 bool (*want)(const struct hatcp_flow *f),
+			 struct list_head *list)
+{
+	struct hatcp_flow *f;
+	unsigned int b;
+
+	lockdep_assert_held(&hn->lock);
+	rcu_read_lock();
+	hash_for_each_rcu(hn->flows, b, f, node) {
+		if (READ_ONCE(f->dead) || !want(f))
+			continue;
+		hatcp_flow_get(f);
+		list_add_tail(&f->batch_node, list);
+	}
+	rcu_read_unlock();
+}
+
 /* Namespace exit and role changes: forget every flow. */
 void hatcp_flows_flush(struct hatcp_net *hn)
 {

@@ -71,7 +71,9 @@ struct hatcp_flow {
 	 * acknowledge bytes our application has not written again yet.
 	 */
 	bool draining;
-	struct list_head promote_node;	/* under hatcp_net.lock */
+
+	/* hatcp_flows_collect(): under hatcp_net.lock. */
+	struct list_head batch_node;
 };
 
 /* A consistent view of a flow and its socket, for GET_FLOW. */
@@ -96,6 +98,9 @@ void hatcp_flow_unprotect(struct hatcp_flow *f,
 void hatcp_flow_remove(struct hatcp_flow *f);
 void hatcp_flows_flush(struct hatcp_net *hn);
 void hatcp_flows_expire(struct hatcp_net *hn);
+void hatcp_flows_collect(struct hatcp_net *hn,
+			 bool (*want)(const struct hatcp_flow *f),
+			 struct list_head *list);
 struct sock *hatcp_flow_sock(struct hatcp_flow *f);
 void hatcp_flow_info(struct hatcp_flow *f, struct hatcp_flow_info *info);
 void hatcp_flow_count_unprotected(struct hatcp_net *hn,

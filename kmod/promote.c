@@ -84,26 +84,21 @@ static void wake_shadow(struct sock *sk)
 	release_sock(sk);
 }
 
+static bool is_draining(const struct hatcp_flow *f)
+{
+	return READ_ONCE(f->draining);
+}
+
 /* Under hn->lock, after the role flipped; process context (may sleep). */
 void hatcp_promote_flows(struct hatcp_net *hn)
 {
 	struct hatcp_flow *f, *tmp;
 	struct sock *sk;
 	LIST_HEAD(list);
-	unsigned int b;
 
-	lockdep_assert_held(&hn->lock);
-	rcu_read_lock();
-	hash_for_each_rcu(hn->flows, b, f, node) {
-		if (!READ_ONCE(f->draining))
-			continue;
-		hatcp_flow_get(f);
-		list_add_tail(&f->promote_node, &list);
-	}
-	rcu_read_unlock();
-
-	list_for_each_entry_safe(f, tmp, &list, promote_node) {
-		list_del(&f->promote_node);
+	hatcp_flows_collect(hn, is_draining, &list);
+	list_for_each_entry_safe(f, tmp, &list, batch_node) {
+		list_del(&f->batch_node);
 		if (f->role == HATCP_ROLE_REPLICA)
 			hatcp_flow_unprotect(f, HATCP_UNPROT_FAILOVER);
 		sk = hatcp_flow_sock(f);

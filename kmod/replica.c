@@ -873,6 +873,11 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
  * when the channel did. Its application gets ECONNABORTED now instead
  * (the RST it would send is suppressed, as all our egress is).
  */
+static bool is_replica_flow(const struct hatcp_flow *f)
+{
+	return f->role == HATCP_ROLE_REPLICA;
+}
+
 void hatcp_replica_forget_stale(struct work_struct *work)
 {
 	struct hatcp_net *hn = container_of(work, struct hatcp_net,
@@ -880,21 +885,13 @@ void hatcp_replica_forget_stale(struct work_struct *work)
 	struct hatcp_flow *f, *tmp;
 	struct sock *sk;
 	LIST_HEAD(list);
-	unsigned int b;
 
 	mutex_lock(&hn->lock);
 	if (hn->role != HATCP_ROLE_REPLICA)
 		goto out;
-	rcu_read_lock();
-	hash_for_each_rcu(hn->flows, b, f, node) {
-		if (f->role != HATCP_ROLE_REPLICA || f->dead)
-			continue;
-		hatcp_flow_get(f);
-		list_add_tail(&f->promote_node, &list);
-	}
-	rcu_read_unlock();
-	list_for_each_entry_safe(f, tmp, &list, promote_node) {
-		list_del(&f->promote_node);
+	hatcp_flows_collect(hn, is_replica_flow, &list);
+	list_for_each_entry_safe(f, tmp, &list, batch_node) {
+		list_del(&f->batch_node);
 		hatcp_flow_remove(f);
 		sk = hatcp_flow_sock(f);
 		if (sk) {

@@ -16,23 +16,7 @@ require_root
 ktap_plan 20
 
 CONNS=100
-fo_topology || { ktap_fail "topology"; ktap_finish; }
-fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
-fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
-fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
-
-settled() {
-	[ "$(fo_role "$DP_PRI")" = primary ] && fo_vip_on "$DP_PRI" &&
-		[ "$(fo_role "$DP_REP")" = replica ] && ! fo_vip_on "$DP_REP"
-}
-if wait_for 30 settled && dp_peer_wait 10; then
-	ktap_ok "keepalived made pri the primary (VIP on its LAN), rep the replica"
-else
-	ktap_fail "keepalived made pri the primary (VIP on its LAN), rep the replica"
-	echo "# roles: pri $(fo_role "$DP_PRI"), rep $(fo_role "$DP_REP")"
-	tail -n 5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
-fi
+fo_start_pair
 check_eq "the client's ARP for the VIP is answered by pri alone" "$DP_PRI_MAC " \
 	"$(dp_arp_who_has | tr '\n' ' ')"
 
@@ -90,17 +74,8 @@ check_eq "promotion is idempotent: a second promote changes nothing" "1 primary"
 
 # The dead node comes back, as after a reboot: hatcpd starts first and
 # makes it a replica (its file says so), then its links come up.
-fo_hatcpd_start "$DP_PRI" pri "$DP_CHAN_PRI" "$DP_CHAN_REP"
-pri_replica() {
-	[ "$(fo_role "$DP_PRI")" = replica ]
-}
-check "the returning node's hatcpd makes it a replica" wait_for 20 pri_replica
-ip -n "$DP_PRI" link set "$DP_LAN_DEV" up
-ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up
-ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$DP_PORT" \
-	--stats "$DP_WORK/echod-pri-back.jsonl" >/dev/null 2>&1 &
-hatcp_bg $!
-fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+fo_pri_return && back=yes || back=no
+check_eq "the returning node's hatcpd makes it a replica" yes "$back"
 sleep 3
 check_eq "the returning node does not take the VIP back (nopreempt)" \
 	"replica rep" "$(fo_role "$DP_PRI") $(fo_vip_on "$DP_REP" && echo rep)"

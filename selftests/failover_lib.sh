@@ -21,11 +21,21 @@
 # fo_migrate NS NAME       planned switchover from NS (the primary) with
 #                          keepalived/hatcp-migrate; its log in
 #                          $DP_WORK/migrate-NAME.log
+# fo_pair_up               all of the above for pri (priority 200) and rep
+#                          (100), with the servers: keepalived decides
+# fo_start_pair            fo_pair_up, then one test case: keepalived made
+#                          pri the primary and rep the replica (logs if not)
+# fo_serving NS PEER_NS    NS is the primary with the VIP on its LAN,
+#                          PEER_NS the replica without it
 # fo_role NS               the node's hatcp role (primary, replica, ...)
 # fo_vip_on NS             the VIP is on NS's lan0 (keepalived put it there)
 # fo_crash NS              the node dies: its links go down, then every
 #                          process in it is SIGKILLed (hatcp keeps its
 #                          state: the kernel did not reboot)
+# fo_pri_return            pri, crashed, comes back as after a reboot:
+#                          hatcpd first (its file makes it a replica),
+#                          then its links, its server and keepalived; fails
+#                          if hatcpd had not made it a replica within 20 s
 # fo_pauses JSON CRASH_S   per connection, the stall spanning CRASH_S
 #                          seconds after the client started: prints
 #                          "n p50 p99 max" in ms
@@ -122,6 +132,30 @@ fo_migrate() {
 		--timeout 20 >>"$DP_WORK/migrate-$2.log" 2>&1
 }
 
+fo_pair_up() {
+	fo_topology && fo_hatcp_up && dp_servers_start || return 1
+	fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+	fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
+}
+
+fo_start_pair() {
+	local what="keepalived made pri the primary (VIP on its LAN), rep the replica"
+
+	fo_pair_up || { ktap_fail "setup"; ktap_finish; }
+	if wait_for 30 fo_serving "$DP_PRI" "$DP_REP" && dp_peer_wait 10; then
+		ktap_ok "$what"
+		return
+	fi
+	ktap_fail "$what"
+	echo "# roles: pri $(fo_role "$DP_PRI"), rep $(fo_role "$DP_REP")"
+	tail -n 5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
+}
+
+fo_serving() {
+	[ "$(fo_role "$1")" = primary ] && fo_vip_on "$1" &&
+		[ "$(fo_role "$2")" = replica ] && ! fo_vip_on "$2"
+}
+
 fo_role() {
 	ctl "$1" role show 2>/dev/null | awk '{print $NF}'
 }
@@ -136,6 +170,24 @@ fo_crash() {
 	ip -n "$1" link set "$DP_LAN_DEV" down
 	ip -n "$1" link set "$DP_CHAN_DEV" down
 	ip netns pids "$1" | xargs -r kill -9
+}
+
+__fo_is_replica() {
+	[ "$(fo_role "$1")" = replica ]
+}
+
+fo_pri_return() {
+	local rc=0
+
+	fo_hatcpd_start "$DP_PRI" pri "$DP_CHAN_PRI" "$DP_CHAN_REP"
+	wait_for 20 __fo_is_replica "$DP_PRI" || rc=1
+	ip -n "$DP_PRI" link set "$DP_LAN_DEV" up
+	ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up
+	ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$DP_PORT" \
+		--stats "$DP_WORK/echod-pri-back.jsonl" >/dev/null 2>&1 &
+	hatcp_bg $!
+	fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+	return $rc
 }
 
 fo_pauses() {

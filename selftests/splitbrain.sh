@@ -22,21 +22,7 @@ require_root
 ktap_plan 17
 
 CONNS=10
-fo_topology || { ktap_fail "topology"; ktap_finish; }
-fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
-fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
-fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
-
-serving() {
-	[ "$(fo_role "$1")" = primary ] && fo_vip_on "$1" &&
-		[ "$(fo_role "$2")" = replica ] && ! fo_vip_on "$2"
-}
-if wait_for 30 serving "$DP_PRI" "$DP_REP" && dp_peer_wait 10; then
-	ktap_ok "keepalived made pri the primary, rep the replica"
-else
-	ktap_fail "keepalived made pri the primary, rep the replica"
-fi
+fo_start_pair
 
 verdict_of() {
 	/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
@@ -102,16 +88,8 @@ check_eq "after the cut, pri crashes: every connection completed, byte-exact" \
 
 # ---- 2. Channel broken, VRRP working --------------------------------------
 # pri comes back as the replica (as failover.sh does); rep now serves.
-fo_hatcpd_start "$DP_PRI" pri "$DP_CHAN_PRI" "$DP_CHAN_REP"
-pri_replica() { [ "$(fo_role "$DP_PRI")" = replica ]; }
-wait_for 20 pri_replica
-ip -n "$DP_PRI" link set "$DP_LAN_DEV" up
-ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up
-ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$DP_PORT" \
-	--stats "$DP_WORK/echod-pri-back.jsonl" >/dev/null 2>&1 &
-hatcp_bg $!
-fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
-check "pri is back as the replica, rep serves" wait_for 30 serving "$DP_REP" "$DP_PRI"
+fo_pri_return
+check "pri is back as the replica, rep serves" wait_for 30 fo_serving "$DP_REP" "$DP_PRI"
 wait_for 10 dp_peer_wait 1
 
 no_peer=$(hatcp_stat "$DP_REP" unprot_no_peer)

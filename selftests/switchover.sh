@@ -17,23 +17,7 @@ require_root
 ktap_plan 23
 
 CONNS=10
-fo_topology || { ktap_fail "topology"; ktap_finish; }
-fo_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
-fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
-fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
-
-# serving NS PEER_NS: NS is primary with the VIP, its peer a replica.
-serving() {
-	[ "$(fo_role "$1")" = primary ] && fo_vip_on "$1" &&
-		[ "$(fo_role "$2")" = replica ] && ! fo_vip_on "$2"
-}
-if wait_for 30 serving "$DP_PRI" "$DP_REP" && dp_peer_wait 10; then
-	ktap_ok "keepalived made pri the primary, rep the replica"
-else
-	ktap_fail "keepalived made pri the primary, rep the replica"
-	tail -n 5 "$DP_WORK"/keepalived-*.log | sed 's/^/#   /'
-fi
+fo_start_pair
 
 check_fails "migrate on the replica is refused" 'only a primary can migrate' \
 	ctl "$DP_REP" migrate
@@ -64,13 +48,13 @@ move() {
 		sed 's/^/#   /' "$DP_WORK/migrate-$name.log" | tail -5
 	fi
 	moves+=("$(echo "$t - $t0" | bc)")
-	if ! wait_for 20 serving "$to" "$from"; then
+	if ! wait_for 20 fo_serving "$to" "$from"; then
 		echo "# roles: $name $(fo_role "$from"), the other $(fo_role "$to")"
 		tail -n 4 "$DP_WORK"/notify-*.log "$DP_WORK"/migrate-*.log | sed 's/^/#   /'
 		grep -hE "Entering|Script|track" "$DP_WORK"/keepalived-*.log | tail -n 12 | sed 's/^/#   /'
 	fi
 	check_eq "move ${#moves[@]} (from $name): the other node serves, $name is its replica" \
-		yes "$(serving "$to" "$from" && echo yes)"
+		yes "$(fo_serving "$to" "$from" && echo yes)"
 	check_eq "move ${#moves[@]}: every connection kept protected on both sides" \
 		"$CONNS $CONNS" "$(($(hatcp_stat "$from" handover_kept) - handed_before)) $(($(hatcp_stat "$to" promote_kept) - kept_before))"
 	# The connections must carry on before the next move.
@@ -86,26 +70,15 @@ t_end=$(date +%s.%N)
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
 print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
 check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
-same_digests() {
-	/usr/bin/python3 - "$1" "$DP_WORK/verify.json" <<'PY'
-import json, sys
-srv = {}
-for line in open(sys.argv[1]):
-    rec = json.loads(line)
-    if rec.get("type") == "connection":
-        srv[rec["client"]] = rec
-conns = json.load(open(sys.argv[2]))["connections"]
-print(sum(1 for c in conns if c["local"] in srv
-          and srv[c["local"]]["sha256_in"] == c["sha256_sent"]
-          and srv[c["local"]]["sha256_out"] == c["sha256_received"]))
-PY
+saw_all() {
+	[ "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats "$1")" 2>/dev/null)" = "$CONNS" ]
 }
-wait_for 30 test "$(same_digests "$(dp_stats pri)")" -eq "$CONNS"
-wait_for 30 test "$(same_digests "$(dp_stats rep)")" -eq "$CONNS"
+wait_for 30 saw_all pri
+wait_for 30 saw_all rep
 check_eq "pri's server saw and answered every byte of every connection" \
-	"$CONNS" "$(same_digests "$(dp_stats pri)")"
+	"$CONNS" "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats pri)")"
 check_eq "rep's server saw and answered every byte of every connection" \
-	"$CONNS" "$(same_digests "$(dp_stats rep)")"
+	"$CONNS" "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)")"
 check_eq "no flow went unprotected on either node" "0 0" \
 	"$(hatcp_stat "$DP_PRI" flows_unprotected) $(hatcp_stat "$DP_REP" flows_unprotected)"
 check_eq "each node was promoted twice (pri by keepalived at the start, too)" "3 2" \
