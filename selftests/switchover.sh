@@ -26,9 +26,9 @@ check_eq "the refused migrate changed nothing" "primary replica" \
 tail -n 4 "$DP_WORK"/notify-*.log | sed 's/^/#   /'
 
 # Request/response on 10 connections for long enough to move the
-# service four times; stalls over 100 ms are recorded, to find the pause
+# service four times; stalls over 40 ms are recorded, to find the pause
 # (a shorter one shows as 0).
-dp_verify --timeout 500 --conns "$CONNS" --rr 8000 --chunk 1k --stall-ms 100 \
+dp_verify --timeout 500 --conns "$CONNS" --rr 8000 --chunk 1k --stall-ms 40 \
 	>"$DP_WORK/verify.json" &
 client=$!
 t0=$(date +%s.%N)
@@ -93,7 +93,7 @@ for m in "${moves[@]}"; do
 	i=$((i + 1))
 	rel=$(echo "$m + $crash_base" | bc)
 	read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$rel")"
-	echo "# switchover $i: pause per connection (ms, stall > 100 ms spanning it, else 0): n=$n p50=$p50 p99=$p99 max=$max"
+	echo "# switchover $i: pause per connection (ms, stall > 40 ms spanning it, else 0): n=$n p50=$p50 p99=$p99 max=$max"
 done
 /usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); l = j.get("latency_us", {})
 print("# round trips: elapsed %.1f s, latency p50 %s us, p99 %s us, max %s us" % (j["elapsed_s"], l.get("p50"), l.get("p99"), l.get("max")))' \

@@ -48,8 +48,13 @@ enum hatcp_cmd {
 	HATCP_CMD_GET_POLICY,	/* dump: one HATCP_A_POLICY per message */
 	HATCP_CMD_GET_STATS,	/* reply: HATCP_A_STATS */
 	HATCP_CMD_GET_FLOW,	/* dump: one HATCP_A_FLOW per message */
-	HATCP_CMD_PROMOTE,	/* replica -> primary; no-op if primary */
-	HATCP_CMD_DEMOTE,	/* primary -> replica; no-op if replica */
+	HATCP_CMD_PROMOTE,	/* replica -> primary; no-op if primary;
+				 * refused (EBUSY) while the peer, alive,
+				 * says it is the primary
+				 */
+	HATCP_CMD_DEMOTE,	/* primary -> replica; no-op if replica;
+				 * keeps established flows if the peer lives
+				 */
 	HATCP_CMD_EVENT,	/* multicast on HATCP_MCGRP_EVENTS only */
 	HATCP_CMD_MIGRATE,	/* primary -> replica, handing every protected
 				 * flow to the peer, which must be a live
