@@ -865,6 +865,11 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+static bool is_replica_flow(const struct hatcp_flow *f)
+{
+	return f->role == HATCP_ROLE_REPLICA;
+}
+
 /*
  * The peer is reachable again after we lost it. A primary that loses its
  * replica unprotects every flow for good (primary.c), so every shadow we
@@ -873,11 +878,6 @@ unsigned int hatcp_replica_out(struct hatcp_net *hn, struct sk_buff *skb,
  * when the channel did. Its application gets ECONNABORTED now instead
  * (the RST it would send is suppressed, as all our egress is).
  */
-static bool is_replica_flow(const struct hatcp_flow *f)
-{
-	return f->role == HATCP_ROLE_REPLICA;
-}
-
 void hatcp_replica_forget_stale(struct work_struct *work)
 {
 	struct hatcp_net *hn = container_of(work, struct hatcp_net,
