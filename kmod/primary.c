@@ -231,6 +231,19 @@ static void send_ack_copy(struct hatcp_net *hn, struct sk_buff *skb)
 	rcu_read_unlock();
 }
 
+/* The flow's connection still has a socket here, and not in TIME_WAIT. */
+static bool primary_conn_live(struct hatcp_flow *f)
+{
+	struct sock *sk = hatcp_flow_sock(f);
+	bool live;
+
+	if (!sk)
+		return false;
+	live = sk_fullsock(sk);
+	sock_gen_put(sk);
+	return live;
+}
+
 static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 				struct sk_buff *skb, const struct iphdr *iph,
 				const struct tcphdr *th)
@@ -238,8 +251,15 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 	struct hatcp_tcpopt opt;
 	u8 *syn;
 
-	/* A new connection on a 4-tuple whose last one is over. */
+	/*
+	 * A SYN on a flow past its handshake: a new connection on the
+	 * 4-tuple if the last one is over, else a late copy of the first
+	 * SYN, which the stack answers with a challenge ACK: the flow, and
+	 * its twin at the replica, stay as they are.
+	 */
 	if (f && f->phase != HATCP_PHASE_SYN) {
+		if (primary_conn_live(f))
+			return NF_ACCEPT;
 		hatcp_flow_remove(f);
 		f = NULL;
 	}

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 52
+ktap_plan 55
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
@@ -259,6 +259,23 @@ check "TCP-MD5: the client is served" \
 	ip netns exec "$DP_CLI" $MD5SIG call "$DP_VIP" "$MD5" hatcp-lab-key
 check_eq "TCP-MD5: the flow is counted unprotected (md5)" \
 	$((before + 1)) "$(hatcp_stat "$DP_PRI" unprot_md5)"
+
+# A SYN on a live protected connection's 4-tuple (a late duplicate of its
+# first, or forged) opens nothing: the flow and the replica's twin stay,
+# and the bytes after it reach both servers.
+before=$(hatcp_stat "$DP_PRI" flows_protected)
+read -r dup_local dup_sent dup_received <<<"$(ip netns exec "$DP_CLI" \
+	/usr/bin/python3 "$HATCP_TOP/selftests/dupsyn.py" "$DP_VIP" "$PROT")"
+echo "{\"connections\": [{\"local\": \"$dup_local\", \"sha256_sent\": \"$dup_sent\"," \
+	"\"sha256_received\": \"$dup_received\"}]}" >"$DP_WORK/dupsyn.json"
+check_eq "duplicate SYN: one protected flow, not a second" $((before + 1)) \
+	"$(hatcp_stat "$DP_PRI" flows_protected)"
+dup_seen() {
+	[ "$(dp_digests_same "$DP_WORK/dupsyn.json" "$(dp_stats "$1" "$PROT")" 2>/dev/null)" = 1 ]
+}
+wait_for 30 dup_seen rep
+check "duplicate SYN: the primary's server got every byte" dup_seen pri
+check "duplicate SYN: the replica's twin got every byte after it too" dup_seen rep
 
 # The primary's hold bound: past it a segment is dropped and counted, and
 # the client's retransmission brings it back. A channel delay fills the
