@@ -32,10 +32,12 @@
 # fo_crash NS              the node dies: its links go down, then every
 #                          process in it is SIGKILLed (hatcp keeps its
 #                          state: the kernel did not reboot)
-# fo_pri_return            pri, crashed, comes back as after a reboot:
-#                          hatcpd first (its file makes it a replica),
-#                          then its links, its server and keepalived; fails
+# fo_return NAME [PORT...] NAME (pri or rep), crashed, comes back as after
+#                          a reboot: hatcpd first (its file makes it a
+#                          replica, protecting PORTs), then its links; fails
 #                          if hatcpd had not made it a replica within 20 s
+# fo_keepalived_back NAME  keepalived again in NAME, once it is back
+# fo_pri_return            fo_return pri, its server, fo_keepalived_back pri
 # fo_pauses JSON CRASH_S   per connection, the stall spanning CRASH_S
 #                          seconds after the client started: prints
 #                          "n p50 p99 max" in ms
@@ -176,17 +178,46 @@ __fo_is_replica() {
 	[ "$(fo_role "$1")" = replica ]
 }
 
+# fo_node NAME: pri or rep's namespace, LAN and channel addresses, the
+# peer's, and its VRRP priority, as FO_NS FO_LAN FO_CHAN FO_PEER_LAN
+# FO_PEER_CHAN FO_PRIO.
+fo_node() {
+	if [ "$1" = pri ]; then
+		FO_NS=$DP_PRI FO_LAN=$DP_PRI_ADDR FO_CHAN=$DP_CHAN_PRI FO_PRIO=200
+		FO_PEER_LAN=$DP_REP_ADDR FO_PEER_CHAN=$DP_CHAN_REP
+	else
+		FO_NS=$DP_REP FO_LAN=$DP_REP_ADDR FO_CHAN=$DP_CHAN_REP FO_PRIO=100
+		FO_PEER_LAN=$DP_PRI_ADDR FO_PEER_CHAN=$DP_CHAN_PRI
+	fi
+}
+
+fo_return() {
+	local name=$1 rc=0
+
+	shift
+	fo_node "$name"
+	fo_hatcpd_start "$FO_NS" "$name" "$FO_CHAN" "$FO_PEER_CHAN" "$@"
+	wait_for 20 __fo_is_replica "$FO_NS" || rc=1
+	ip -n "$FO_NS" link set "$DP_LAN_DEV" up
+	ip -n "$FO_NS" link set "$DP_CHAN_DEV" up
+	return $rc
+}
+
+fo_keepalived_back() {
+	fo_node "$1"
+	# As after a reboot: no pid file of the killed keepalived is left.
+	rm -f "$DP_WORK/ka-$1.pid" "$DP_WORK/ka-$1-vrrp.pid"
+	fo_keepalived_start "$FO_NS" "$1" "$FO_LAN" "$FO_PEER_LAN" "$FO_PRIO"
+}
+
 fo_pri_return() {
 	local rc=0
 
-	fo_hatcpd_start "$DP_PRI" pri "$DP_CHAN_PRI" "$DP_CHAN_REP"
-	wait_for 20 __fo_is_replica "$DP_PRI" || rc=1
-	ip -n "$DP_PRI" link set "$DP_LAN_DEV" up
-	ip -n "$DP_PRI" link set "$DP_CHAN_DEV" up
+	fo_return pri || rc=1
 	ip netns exec "$DP_PRI" hatcp-echod --listen "$DP_VIP:$DP_PORT" \
 		--stats "$DP_WORK/echod-pri-back.jsonl" >/dev/null 2>&1 &
 	hatcp_bg $!
-	fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
+	fo_keepalived_back pri
 	return $rc
 }
 

@@ -23,7 +23,6 @@ check_fails "migrate on the replica is refused" 'only a primary can migrate' \
 	ctl "$DP_REP" migrate
 check_eq "the refused migrate changed nothing" "primary replica" \
 	"$(fo_role "$DP_PRI") $(fo_role "$DP_REP")"
-tail -n 4 "$DP_WORK"/notify-*.log | sed 's/^/#   /'
 
 # Request/response on 10 connections for long enough to move the
 # service four times; stalls over 40 ms are recorded, to find the pause

@@ -75,11 +75,15 @@ void join(nl_sock* socket, int group, const char* what)
 EventSubscriber::EventSubscriber()
 {
     nl_sock* socket = socket_.get();
-    join(socket, socket_.resolve_group(HATCP_MCGRP_EVENTS), "joining the hatcp events group");
+    // Both groups are resolved before either is joined: once joined, an
+    // event can arrive between a resolve request and its reply, and libnl
+    // takes it for the reply (the group is then "not found").
+    const int events = socket_.resolve_group(HATCP_MCGRP_EVENTS);
     const int controller = genl_ctrl_resolve_grp(socket, "nlctrl", "notify");
     if (controller < 0) {
         throw TransportError{"resolving the nlctrl notify group", controller};
     }
+    join(socket, events, "joining the hatcp events group");
     join(socket, controller, "joining the nlctrl notify group");
     if (const int result = nl_socket_set_buffer_size(socket, receive_buffer_bytes, 0); result < 0) {
         throw TransportError{"sizing the receive buffer", result};
