@@ -73,13 +73,7 @@ ktap_plan $((2 + ROUNDS * PER_ROUND + 5))
 # rounds run, and its traffic is modest.
 # poll SECONDS CMD...: CMD until it succeeds, every second, for SECONDS.
 poll() {
-	local deadline=$((SECONDS + $1))
-
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 1
-	done
+	WAIT_FOR_INTERVAL=1 wait_for "$@"
 }
 # kstat NS NAME: one counter of hatcpctl -j stats (-1 if absent).
 kstat() {

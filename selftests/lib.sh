@@ -161,14 +161,15 @@ hatcp_stat() {
 	json_get "$(ctl "$1" -j stats)" "j.get('$2', -1)"
 }
 
-# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds.
+# wait_for SECONDS CMD...: polls CMD every $WAIT_FOR_INTERVAL s (default
+# 0.1) until it succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))
 
 	shift
 	until "$@"; do
 		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
+		sleep "${WAIT_FOR_INTERVAL:-0.1}"
 	done
 }
 
