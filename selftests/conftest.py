@@ -52,6 +52,7 @@ def pytest_configure(config):
     except hatcplab.LabError as e:
         raise pytest.UsageError(f"hatcp lab: {e}")
     config.lab_kernels = list(dict.fromkeys(kernels))
+    config.lab_script_times = {}      # script -> {kernel: seconds it ran in its guest}
 
 
 def pytest_generate_tests(metafunc):
@@ -231,3 +232,10 @@ def pytest_terminal_summary(terminalreporter, config):
         times = ", ".join(f"{k}: " + "+".join(f"{t:.1f}" for t in ts) + " s"
                           for k, ts in pool.boot_times.items())
         terminalreporter.write_line(f"hatcp lab: session VM boot times: {times}")
+    # Each script runs on all kernels at once: the slowest kernel sets the pace.
+    runs = sorted(config.lab_script_times.items(), key=lambda kv: -max(kv[1].values()))
+    if runs:
+        terminalreporter.write_line(
+            f"hatcp lab: guest time per script, slowest first (s; {', '.join(config.lab_kernels)}): " +
+            "; ".join(f"{name} " + "/".join(f"{t[k]:.0f}" if k in t else "-" for k in config.lab_kernels)
+                      for name, t in runs))

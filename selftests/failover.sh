@@ -36,7 +36,6 @@ promoted() {
 wait_for 30 promoted
 t_promoted=$(date +%s.%N)
 wait $client
-t_end=$(date +%s.%N)
 check_eq "the crash hit $CONNS live connections, all protected" "yes $CONNS" "$live $flows"
 check "keepalived promoted the replica (notify: MASTER, promote)" \
 	grep -q "MASTER, promote done" "$DP_WORK/notify-rep.log"
@@ -53,10 +52,7 @@ check_eq "the replica's server saw and answered every byte of every connection" 
 check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
 	"$(hatcp_stat "$DP_REP" unprot_failover)"
 check_eq "every carried-over flow drained" 0 "$(hatcp_stat "$DP_REP" drain_flows)"
-# The client's clock starts when its connections do: from its end back.
-crash_rel=$(/usr/bin/python3 -c 'import json, sys
-print(float(sys.argv[2]) - float(sys.argv[3]) + json.load(open(sys.argv[1]))["elapsed_s"])' \
-	"$DP_WORK/verify.json" "$t_crash" "$t_end")
+crash_rel=$(fo_client_s "$DP_WORK/verify.json" "$t_crash")
 read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$crash_rel")"
 echo "# failover: the test saw rep's role as primary $(echo "$t_promoted - $t_crash" | bc | cut -c1-5) s" \
 	"after the crash (polled with hatcpctl, slow here; VRRP advert ${FO_ADVERT} s)"

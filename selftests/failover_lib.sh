@@ -41,6 +41,8 @@
 # fo_pauses JSON CRASH_S   per connection, the stall spanning CRASH_S
 #                          seconds after the client started: prints
 #                          "n p50 p99 max" in ms
+# fo_client_s JSON WALL    WALL (date +%s.%N) in seconds after the client
+#                          of report JSON started (its started_at_s)
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FO_ADVERT=${FO_ADVERT:-0.1}
@@ -119,12 +121,19 @@ fo_keepalived_start() {
 		--yield-file "$DP_WORK/yield-$name" \
 		--health-interval "$FO_HEALTH_INTERVAL" \
 		--health-timeout "$FO_HEALTH_TIMEOUT" --output "$conf" || return 1
+	__fo_keepalived_run "$ns" "$name"
+}
+
+# __fo_keepalived_run NS NAME: keepalived in NS with NAME's configuration.
+__fo_keepalived_run() {
+	local ns=$1 name=$2 conf=$DP_WORK/keepalived-$2.conf
+
 	ip netns exec "$ns" env HATCPCTL="$HATCPCTL" HATCPD="$FO_HATCPD" \
 		HATCP_NOTIFY_LOG="$DP_WORK/notify-$name.log" \
 		keepalived --vrrp --dont-fork --log-console --log-detail \
 		--use-file "$conf" --pid "$DP_WORK/ka-$name.pid" \
 		--vrrp_pid "$DP_WORK/ka-$name-vrrp.pid" \
-		>"$DP_WORK/keepalived-$name.log" 2>&1 &
+		>>"$DP_WORK/keepalived-$name.log" 2>&1 &
 	hatcp_bg $!
 }
 
@@ -205,9 +214,14 @@ fo_return() {
 
 fo_keepalived_back() {
 	fo_node "$1"
-	# As after a reboot: no pid file of the killed keepalived is left.
+	# As after a reboot: no pid file of the killed keepalived is left,
+	# and its configuration file is where it was.
 	rm -f "$DP_WORK/ka-$1.pid" "$DP_WORK/ka-$1-vrrp.pid"
-	fo_keepalived_start "$FO_NS" "$1" "$FO_LAN" "$FO_PEER_LAN" "$FO_PRIO"
+	if [ -s "$DP_WORK/keepalived-$1.conf" ]; then
+		__fo_keepalived_run "$FO_NS" "$1"
+	else
+		fo_keepalived_start "$FO_NS" "$1" "$FO_LAN" "$FO_PEER_LAN" "$FO_PRIO"
+	fi
 }
 
 fo_pri_return() {
@@ -229,7 +243,8 @@ crash = float(sys.argv[2])
 pauses = []
 for conn in report["connections"]:
     # The stall the crash began: the last receipt before it, give or
-    # take the 0.5 s our clock and the client's may disagree by.
+    # take 0.5 s: the crash's time is taken just before the node dies,
+    # and another machine's client has its own clock.
     spans = [s["gap_ms"] for s in conn["stall_events"]
              if s["at_s"] - 0.5 <= crash <= s["at_s"] + s["gap_ms"] / 1000.0]
     pauses.append(max(spans) if spans else 0)
@@ -240,4 +255,9 @@ else:
     pick = lambda q: pauses[min(len(pauses) - 1, int(q * len(pauses)))]
     print(len(pauses), pick(0.5), pick(0.99), pauses[-1])
 PY
+}
+
+fo_client_s() {
+	/usr/bin/python3 -c 'import json, sys
+print(round(float(sys.argv[2]) - json.load(open(sys.argv[1]))["started_at_s"], 3))' "$1" "$2"
 }

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Flapping (issue #4): 12 crash failovers in a row, each as soon as the
 # last has settled, with new connections opening throughout. The issue
-# asks for one every 10 s; here a round takes about 20 s, most of it the
-# crashed node's return (hatcpd, servers, keepalived: 7-9 s of the
-# guest's one emulated CPU) and the checks. keepalived promotes
+# asks for one every 10 s (PERIOD, the least); on the guest's one
+# emulated CPU a round takes 12-15 s: keepalived's promotion (~2 s), the
+# crashed node's return (hatcpd, servers, keepalived: ~4.5 s after the
+# crash), and the new connections' protection. keepalived promotes
 # (its notify script runs hatcpctl promote; this script never does); the
 # crashed node comes back as failover.sh brings it back (hatcpd first, so
 # it is a replica, then its links, its servers and keepalived) and is the
@@ -14,18 +15,23 @@
 #
 # - long ($LONG_PORT, served by an echod that pauses $LONG_DELAY_US us
 #   after every read, so that a connection lives at least LONG_RR times
-#   that: ~10 s here, and longer on a loaded TCG guest): each round, once the
-#   crashed node is back as the replica and the last ones have ended, LONG_CONNS request/response
+#   that: ~8 s here, and longer on a loaded TCG guest): each round, once
+#   the crashed node is back as the replica, LONG_CONNS request/response
 #   connections open on the new primary and must be counted protected
-#   there. The next crash comes when they are CRASH_MIN_PCT % through
-#   their replies (and PERIOD s after the last crash), or CRASH_MAX_PCT %
-#   through, whichever is first (the client's own socket counters say how
-#   far), so it hits them live and protected, whatever the guest's speed.
+#   there. The next crash comes
+#   when they are CRASH_MIN_PCT % through their replies (and PERIOD s
+#   after the last crash), or CRASH_MAX_PCT % through, whichever is first
+#   (the client's own socket counters say how far), so it hits them live
+#   and protected, whatever the guest's speed.
+#   Should a loaded guest let them get CRASH_LATE_PCT % through first, the
+#   crash would find them all but done: they are checked as connections
+#   no crash hit, and new ones open (twice at most) for the crash to hit.
 #   They must then complete byte-exact on the promoted node, with its
 #   server's digests equal to the client's, counted as carried over
-#   (unprot_failover). Each is waited for before the next crash, so none
-#   lives through two crashes: after the first it has no twin (the
-#   returning node takes no connection back), and a second would lose it.
+#   (unprot_failover). They are checked once they end, in the next round,
+#   before its crash, so that none lives through two crashes: after the
+#   first it has no twin (the returning node takes no connection back),
+#   and a second would lose it.
 # - short ($DP_PORT): a loop of hatcp-verify --connect-only runs
 #   (bounded in count and time), each connection 1 KB there and back, then
 #   closed: milliseconds, or a few seconds when its SYN meets the gap
@@ -39,11 +45,12 @@
 #
 # Each round also checks: exactly one promotion (the survivor's counter
 # +1, the crashed node's unchanged, up to the next crash), never two
-# primaries when both nodes are up, the VIP on one LAN link, and the
-# protection of new connections once the crashed node is back. Reported
+# primaries when both nodes are up, the VIP on one LAN link, the crashed
+# node's keepalived BACKUP again, and the protection of new connections
+# once it is back. Reported
 # as "# " lines: failovers, connections completed, and the pause of the
 # long connections at each crash (their stalls spanning it, fo_pauses).
-# timeout=720
+# timeout=480
 
 . "$(dirname "$0")/failover_lib.sh"
 
@@ -51,14 +58,15 @@ require_root
 
 ROUNDS=${FLAP_ROUNDS:-12}	# failovers
 PERIOD=10			# s between crashes, at least
-ROUNDS_BOUND=330		# s: no round starts after this (~22 s a round here)
+ROUNDS_BOUND=300		# s: no round starts after this (12-15 s a round here)
 LONG_PORT=7001
 LONG_CONNS=4
-LONG_RR=200			# round trips of 1 KB per long connection
-LONG_DELAY_US=50000		# so a long connection lives 10 s at least
+LONG_RR=140			# round trips of 1 KB per long connection
+LONG_DELAY_US=50000		# so a long connection lives 7 s at least
 LONG_BYTES=$((LONG_RR * 1024))
 CRASH_MIN_PCT=15		# the crash comes once the long connections are
-CRASH_MAX_PCT=50		# this far in (and PERIOD s after the last), or this far
+CRASH_MAX_PCT=50		# this far in (and PERIOD s after the last), or this far;
+CRASH_LATE_PCT=80		# from this far in, too late (new long connections)
 SHORT_RUN=10			# connections per short run, one at a time
 SHORT_PAUSE=1			# s between short runs
 SHORT_RUNS_MAX=1000		# short runs, at most
@@ -75,12 +83,21 @@ ktap_plan $((2 + ROUNDS * PER_ROUND + 5))
 poll() {
 	WAIT_FOR_INTERVAL=1 wait_for "$@"
 }
-# kstat NS NAME: one counter of hatcpctl -j stats (-1 if absent).
-kstat() {
-	local v
+# fast SECONDS CMD...: the same every 0.1 s, for a CMD that costs the guest
+# next to nothing (test, grep).
+fast() {
+	WAIT_FOR_INTERVAL=0.1 wait_for "$@"
+}
+# pick NAME STATS: one counter of STATS, hatcpctl -j stats' output (-1
+# if absent); kstat NS NAME: the same, read from NS now.
+pick() {
+	local re="\"$1\": *(-?[0-9]+)"
 
-	v=$(ctl "$1" -j stats 2>/dev/null | grep -o "\"$2\": *-\?[0-9]*" | grep -o -- '-\?[0-9]*$')
-	echo "${v:--1}"
+	# A bash match, not grep: the guest's emulated CPU execs slowly.
+	[[ $2 =~ $re ]] && echo "${BASH_REMATCH[1]}" || echo -1
+}
+kstat() {
+	pick "$2" "$(ctl "$1" -j stats 2>/dev/null)"
 }
 
 fo_topology || { ktap_fail "topology"; ktap_finish; }
@@ -103,7 +120,7 @@ long_echod_start() {
 		--delay-us "$LONG_DELAY_US" --stats "${LONGSTATS[$name]}" \
 		--ready-file "$ready" >/dev/null 2>&1 &
 	hatcp_bg $!
-	poll 10 test -s "$ready"
+	fast 10 test -s "$ready"
 }
 
 # short_echod_start NAME: the short port's echod, back in a returned node.
@@ -114,7 +131,7 @@ short_echod_start() {
 		--stats "$DP_WORK/echod-$name-$DP_PORT-g${GEN[$name]}.jsonl" \
 		--ready-file "$ready" >/dev/null 2>&1 &
 	hatcp_bg $!
-	poll 10 test -s "$ready"
+	fast 10 test -s "$ready"
 }
 
 if ! long_echod_start pri || ! long_echod_start rep; then
@@ -150,11 +167,21 @@ roles_ok() {
 	[ "$rp $rr" != "primary primary" ] || both_primary=$((both_primary + 1))
 	[ "$rp $rr" = "primary replica" ] && fo_vip_on "${NS[$1]}" && ! fo_vip_on "${NS[$2]}"
 }
-# peer_fresh NS: NS heard its peer less than 500 ms ago.
-peer_fresh() {
+# ka_backup NAME LINE: NAME's keepalived entered BACKUP from its log's LINE.
+ka_backup() {
+	tail -n "+$2" "$DP_WORK/keepalived-$1.log" | grep -q "Entering BACKUP STATE"
+}
+# fresh MS...: each a peer_last_rx_ms of less than 500 ms (and heard).
+fresh() {
 	local ms
 
-	ms=$(kstat "$1" peer_last_rx_ms) && [ "$ms" -ge 0 ] && [ "$ms" -lt 500 ]
+	for ms; do
+		[ "$ms" -ge 0 ] && [ "$ms" -lt 500 ] || return 1
+	done
+}
+# peer_fresh NS: NS heard its peer less than 500 ms ago.
+peer_fresh() {
+	fresh "$(kstat "$1" peer_last_rx_ms)"
 }
 # ge N CMD...: CMD prints a number of at least N (CMD runs at each call,
 # so that poll re-evaluates it).
@@ -170,7 +197,8 @@ long_protected() {
 	ctl "$1" -j flows | grep -o "\"dport\": *$LONG_PORT,[^}]*\"protected\": *true" | wc -l
 }
 # long_progress: the least reply bytes any live long connection has had,
-# in % of all (0 until all LONG_CONNS are up, 100 once any has ended).
+# in % of all (0 unless all LONG_CONNS are up: before they are, and once
+# any has ended).
 long_progress() {
 	ip netns exec "$DP_CLI" ss -Htin state established "( dport = :$LONG_PORT )" |
 		grep -o 'bytes_received:[0-9]*' | cut -d: -f2 |
@@ -179,14 +207,14 @@ long_progress() {
 			END { print (c < n ? 0 : int(100 * min / all)) }'
 }
 # crash_due: PERIOD s since the last crash and CRASH_MIN_PCT into the long
-# connections, or CRASH_MAX_PCT into them, or the long client gone.
+# connections, or CRASH_MAX_PCT into them, or the long client gone. Sets
+# PCT.
 crash_due() {
-	local pct
-
+	PCT=0
 	kill -0 "$LONG_PID" 2>/dev/null || return 0
-	pct=$(long_progress)
-	[ "$pct" -ge $CRASH_MAX_PCT ] ||
-		{ [ "$(date +%s)" -ge $((t_prev + PERIOD)) ] && [ "$pct" -ge $CRASH_MIN_PCT ]; }
+	PCT=$(long_progress)
+	[ "$PCT" -ge $CRASH_MAX_PCT ] ||
+		{ [ "$(date +%s)" -ge $((t_prev + PERIOD)) ] && [ "$PCT" -ge $CRASH_MIN_PCT ]; }
 }
 
 abort=''	# set: the rounds left are not run, and say why
@@ -218,42 +246,46 @@ short_loop &
 short=$!
 hatcp_bg $short
 
-# long_start: the long client against the VIP; sets LONG_PID, LONG_JSON,
-# and $LONG_JSON.end gets the time it ended.
+# long_start: the long client against the VIP; sets LONG_PID and LONG_JSON.
 long_n=0
 long_start() {
 	long_n=$((long_n + 1))
 	LONG_JSON=$DP_WORK/long-$long_n.json
-	(
-		dp_verify --port "$LONG_PORT" --timeout 60 --conns "$LONG_CONNS" \
-			--rr "$LONG_RR" --chunk 1k --stall-ms 150 >"$LONG_JSON"
-		date +%s.%N >"$LONG_JSON.end"
-	) &
+	dp_verify --port "$LONG_PORT" --timeout 60 --conns "$LONG_CONNS" \
+		--rr "$LONG_RR" --chunk 1k --stall-ms 150 >"$LONG_JSON" &
 	LONG_PID=$!
 	hatcp_bg $LONG_PID
 }
 
-# long_report JSON CRASH: "VERDICT OK PLANNED CRASH_REL" of a long client's
-# report, CRASH_REL the crash (epoch s) in the client's clock, then its reason.
+# long_report JSON CRASH: "VERDICT OK PLANNED CRASH_REL REASON" of a long
+# client's report, CRASH_REL the crash (date +%s.%N) in the client's clock.
 long_report() {
 	/usr/bin/python3 - "$1" "$2" <<'PY' 2>/dev/null || echo "none 0 0 0 no report"
 import json, sys
 j = json.load(open(sys.argv[1]))
-end = float(open(sys.argv[1] + ".end").read())
-# The client's clock starts when its connections do: from its end back.
 print(j["verdict"], j["ok"], j["planned"],
-      round(float(sys.argv[2]) - end + j["elapsed_s"], 3), j.get("reason", ""))
+      round(float(sys.argv[2]) - j["started_at_s"], 3), j.get("reason", ""))
 PY
 }
 
-# protection_check NS DESC: the long client just started is protected on
-# NS (its flows protected there, flows_protected up by as many).
+# long_protected_on NS BEFORE: the long client just started is protected
+# on NS (its flows protected there, flows_protected up by as many from
+# BEFORE); sets LONG_PROTECTED.
+long_protected_on() {
+	local ns=$1 before=$2
+
+	LONG_PROTECTED=0
+	WAIT_FOR_INTERVAL=0.5 wait_for 30 ge "$LONG_CONNS" long_protected "$ns" &&
+		[ "$(kstat "$ns" flows_protected)" -ge $((before + LONG_CONNS)) ] &&
+		LONG_PROTECTED=$LONG_CONNS
+}
+# protection_check NS DESC BEFORE: long_start, and long_protected_on NS
+# BEFORE, checked.
 protection_check() {
 	local ns=$1 desc=$2 before=$3
 
-	LONG_PROTECTED=0
-	if poll 30 ge "$LONG_CONNS" long_protected "$ns" && LONG_PROTECTED=$LONG_CONNS &&
-	   [ "$(kstat "$ns" flows_protected)" -ge $((before + LONG_CONNS)) ]; then
+	long_start
+	if long_protected_on "$ns" "$before"; then
 		ktap_ok "$desc"
 	else
 		ktap_fail "$desc"
@@ -262,9 +294,17 @@ protection_check() {
 	fi
 }
 
-before=$(kstat "$DP_PRI" flows_protected)
-long_start
-protection_check "$DP_PRI" "the first $LONG_CONNS long connections are protected on pri" "$before"
+# round_baseline R STATS_P STATS_R: the counters each round's checks
+# compare against, from P's and R's hatcpctl -j stats, read before its
+# long client starts (they change only at a crash), so that nothing but
+# the protection check comes between its start and the crash: prom_p,
+# prom_r, carried (R's unprot_failover), logged (R's notify log).
+round_baseline() {
+	prom_p=$(pick promotions "$2")
+	prom_r=$(pick promotions "$3")
+	carried=$(pick unprot_failover "$3")
+	logged=$(promo_logged "$1")
+}
 
 # ---- the rounds ---------------------------------------------------------------
 promoted() {
@@ -277,9 +317,63 @@ secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
+# The connections a crash hits are checked once they end, which is
+# during the next round (before its crash, which would lose them: they
+# have no twin), so that the crashed node's return is all a round waits
+# for. HIT_* describe them; hit_check checks them and clears HIT_ROUND.
+HIT_ROUND=''
+# hit_summary JSON STATS CRASH: "VERDICT OK PLANNED SAME N P50 P99 MAX REASON"
+# of a hit long client: its report, the server's digests equal to its own
+# (SAME of them), and the pause of each connection (fo_pauses).
+hit_summary() {
+	/usr/bin/python3 - "$@" <<'PY' 2>/dev/null || echo "none 0 0 0 0 0 0 0 no report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+crash = float(sys.argv[3]) - j["started_at_s"]
+want = {c["local"]: (c["sha256_sent"], c["sha256_received"]) for c in j["connections"]}
+got = {}
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    if r.get("type") == "connection":
+        got[r["client"]] = (r["sha256_in"], r["sha256_out"])
+same = sum(got.get(k) == v for k, v in want.items())
+pauses = sorted(max([s["gap_ms"] for s in c["stall_events"]
+                     if s["at_s"] - 0.5 <= crash <= s["at_s"] + s["gap_ms"] / 1000.0], default=0)
+                for c in j["connections"]) or [0]
+pick = lambda q: pauses[min(len(pauses) - 1, int(q * len(pauses)))]
+print(j["verdict"], j["ok"], j["planned"], same, len(j["connections"]),
+      pick(0.5), pick(0.99), pauses[-1], j.get("reason", ""))
+PY
+}
+hit_check() {
+	local v ok planned same n p50 p99 pmax reason
+
+	[ -n "$HIT_ROUND" ] || return 0
+	wait "$HIT_PID"
+	# The server writes a connection's digests once it has closed it.
+	read -r v ok planned same n p50 p99 pmax reason <<<"$(hit_summary "$HIT_JSON" "$HIT_STATS" "$HIT_CRASH")"
+	[ "$same" = "$LONG_CONNS" ] || { sleep 2; read -r v ok planned same n p50 p99 pmax reason \
+		<<<"$(hit_summary "$HIT_JSON" "$HIT_STATS" "$HIT_CRASH")"; }
+	check_eq "round $HIT_ROUND: the $LONG_CONNS long connections completed byte-exact on $HIT_TO, its server's digests equal, carried over" \
+		"pass $LONG_CONNS $LONG_CONNS $LONG_CONNS yes" \
+		"$v $ok $planned $same $([ "$HIT_CARRIED" -ge "$LONG_CONNS" ] && echo yes || echo "no ($HIT_CARRIED carried over)")"
+	[ "$v" = pass ] || echo "#   hatcp-verify: $reason"
+	[ "$v $ok" = "pass $LONG_CONNS" ] && long_ok=$((long_ok + LONG_CONNS))
+	pauses+=("$pmax")
+	echo "# round $HIT_ROUND: $HIT_FROM -> $HIT_TO: $HIT_TO seen primary $HIT_PROMOTED s after the crash (polled)," \
+		"$HIT_FROM back $HIT_BACK s after; $HIT_CARRIED flows carried over;" \
+		"long connections' pause (ms): n=$n p50=$p50 p99=$p99 max=$pmax"
+	HIT_ROUND=''
+}
+
 P=pri R=rep	# P is the primary, crashed this round; R its replica
+stats_p=$(ctl "$DP_PRI" -j stats 2>/dev/null)
+round_baseline "$R" "$stats_p" "$(ctl "$DP_REP" -j stats 2>/dev/null)"
+protection_check "$DP_PRI" "the first $LONG_CONNS long connections are protected on pri" \
+	"$(pick flows_protected "$stats_p")"
 t_prev=$(date +%s)
 failovers=0 long_ok=0 pauses=() rounds_end=$((SECONDS + ROUNDS_BOUND))
+missed=0 missed_bad=()	# long clients that ended before their crash came
 for round in $(seq "$ROUNDS"); do
 	[ $SECONDS -lt $rounds_end ] || abort=${abort:-"the rounds' time bound ($ROUNDS_BOUND s) is over"}
 	if [ -n "$abort" ]; then
@@ -288,23 +382,35 @@ for round in $(seq "$ROUNDS"); do
 		done
 		continue
 	fi
-	# Read before the crash is due: then nothing delays it.
-	prom_p=$(kstat "${NS[$P]}" promotions)
-	read -r prom_r carried <<<"$(ctl "${NS[$R]}" -j stats |
-		sed -n 's/.*"promotions": *\([0-9]*\).*"unprot_failover": *\([0-9]*\).*/\1 \2/p;
-			s/.*"unprot_failover": *\([0-9]*\).*"promotions": *\([0-9]*\).*/\2 \1/p')"
-	logged=$(promo_logged "$R")
-	protected=$LONG_PROTECTED	# as protection_check saw it
-	poll 120 crash_due
-	kill -0 "$LONG_PID" 2>/dev/null && live=yes || live=no
+	hit_check	# the last round's: they end before this crash
+	# The crash must find the long connections live, with most of their
+	# replies to come: on a slow guest they may all but end first. Then
+	# that client is checked as one no crash hit, and a new one started.
+	tries=0
+	while poll 120 crash_due; [ "$PCT" -lt $CRASH_MIN_PCT ] || [ "$PCT" -ge $CRASH_LATE_PCT ]; do
+		tries=$((tries + 1))
+		[ $tries -le 2 ] || break
+		echo "# round $round: the long connections were ${PCT}% through when their crash came due: too late, new ones"
+		wait "$LONG_PID"
+		read -r lv lok _ _ lreason <<<"$(long_report "$LONG_JSON" 0)"
+		missed=$((missed + 1))
+		[ "$lv $lok" = "pass $LONG_CONNS" ] && long_ok=$((long_ok + LONG_CONNS)) ||
+			missed_bad+=("long-$long_n: $lv $lok $lreason")
+		before=$(kstat "${NS[$P]}" flows_protected)
+		long_start
+		long_protected_on "${NS[$P]}" "$before"
+	done
+	[ "$PCT" -ge $CRASH_MIN_PCT ] && [ "$PCT" -lt $CRASH_LATE_PCT ] && live=yes || live="no (${PCT}% through)"
+	protected=$LONG_PROTECTED
 	t_crash=$(date +%s.%N)
 	t_prev=${t_crash%.*}
+	t_first=${t_first:-$t_crash}
 	fo_crash "${NS[$P]}"
-	poll 30 promoted
+	WAIT_FOR_INTERVAL=0.5 wait_for 30 promoted && is_promoted=yes || is_promoted=no
 	t_promoted=$(date +%s.%N)
 	desc="round $round: $P crashed under $LONG_CONNS live protected long connections, keepalived promoted $R (VIP moved)"
-	if [ "$live $protected" = "yes $LONG_CONNS" ] && promoted &&
-	   poll 10 ge $((logged + 1)) promo_logged "$R"; then
+	if [ "$live $protected $is_promoted" = "yes $LONG_CONNS yes" ] &&
+	   fast 10 ge $((logged + 1)) promo_logged "$R"; then
 		ktap_ok "$desc"
 		failovers=$((failovers + 1))
 	else
@@ -315,61 +421,54 @@ for round in $(seq "$ROUNDS"); do
 		tail -n 3 "$DP_WORK/notify-$R.log" 2>/dev/null | sed 's/^/#   notify: /'
 		ka_says
 	fi
+	HIT_ROUND=$round HIT_PID=$LONG_PID HIT_JSON=$LONG_JSON HIT_STATS=${LONGSTATS[$R]}
+	HIT_CRASH=$t_crash HIT_FROM=$P HIT_TO=$R HIT_PROMOTED=$(secs "$t_crash" "$t_promoted")
 
 	# P comes back as failover.sh brings it back: hatcpd first (replica).
 	fo_return "$P" "$DP_PORT" "$LONG_PORT"
 	long_echod_start "$P" && short_echod_start "$P"
 	echod_back=$?
+	ka_from=$(($(wc -l <"$DP_WORK/keepalived-$P.log") + 1))
 	fo_keepalived_back "$P"
-	t_back=$(date +%s.%N)
+	HIT_BACK=$(secs "$t_crash" "$(date +%s.%N)")
 
-	# P is back as the replica: one primary, the channel up both ways.
-	if [ $echod_back -eq 0 ] && poll 20 roles_ok "$R" "$P" &&
-	   poll 10 peer_fresh "${NS[$P]}" && poll 10 peer_fresh "${NS[$R]}" &&
-	   roles_ok "$R" "$P"; then
-		ktap_ok "round $round: $P back as the replica (servers up, channel up), $R alone primary"
+	# P is back as the replica once R hears it (R protects new
+	# connections from then on): one primary, the channel up both ways.
+	WAIT_FOR_INTERVAL=0.5 wait_for 20 peer_fresh "${NS[$R]}"
+	# and P's keepalived is BACKUP, ready to take over at the next crash.
+	fast 20 ka_backup "$P" "$ka_from" && ka=BACKUP || ka="not BACKUP"
+	stats_p=$(ctl "${NS[$P]}" -j stats 2>/dev/null)
+	stats_r=$(ctl "${NS[$R]}" -j stats 2>/dev/null)
+	roles=$(roles_ok "$R" "$P" && echo yes || echo no)
+	heard="$(pick peer_last_rx_ms "$stats_p") $(pick peer_last_rx_ms "$stats_r")"
+	if [ "$echod_back $roles $ka" = "0 yes BACKUP" ] && fresh $heard; then
+		ktap_ok "round $round: $P back as the replica (servers up, channel up, keepalived BACKUP), $R alone primary"
 	else
-		ktap_fail "round $round: $P back as the replica (servers up, channel up), $R alone primary"
+		ktap_fail "round $round: $P back as the replica (servers up, channel up, keepalived BACKUP), $R alone primary"
 		abort="$P did not come back in round $round"
 		echo "#   roles: $P $(fo_role "${NS[$P]}"), $R $(fo_role "${NS[$R]}");" \
 			"VIP on $P: $(fo_vip_on "${NS[$P]}" && echo yes || echo no), on $R: $(fo_vip_on "${NS[$R]}" && echo yes || echo no);" \
-			"peer last heard: $P $(kstat "${NS[$P]}" peer_last_rx_ms) ms, $R $(kstat "${NS[$R]}" peer_last_rx_ms) ms; echod $echod_back"
+			"peer last heard ($P $R): $heard ms; echod $echod_back; $P's keepalived $ka"
 		tail -n 3 "$DP_WORK/hatcpd-$P.log" | sed 's/^/#   hatcpd: /'
 		ka_says
 	fi
 
-	# The long connections the crash hit: all done, byte-exact, on R
-	# (before the next crash, which would lose them: they have no twin).
-	hit_json=$LONG_JSON
-	wait "$LONG_PID"
-	read -r v ok planned crash_rel reason <<<"$(long_report "$hit_json" "$t_crash")"
-	poll 20 ge "$LONG_CONNS" dp_digests_same "$hit_json" "${LONGSTATS[$R]}"
-	same=$(dp_digests_same "$hit_json" "${LONGSTATS[$R]}" 2>/dev/null)
-	carried=$(($(kstat "${NS[$R]}" unprot_failover) - carried))
-	read -r pn p50 p99 pmax <<<"$(fo_pauses "$hit_json" "$crash_rel" 2>/dev/null || echo "0 0 0 0")"
-	check_eq "round $round: the $LONG_CONNS long connections completed byte-exact on $R, its server's digests equal, carried over" \
-		"pass $LONG_CONNS $LONG_CONNS $LONG_CONNS yes" \
-		"$v $ok $planned ${same:-?} $([ "$carried" -ge "$LONG_CONNS" ] && echo yes || echo "no ($carried carried over)")"
-	[ "$v" = pass ] || echo "#   hatcp-verify: $reason"
-	[ "$v $ok" = "pass $LONG_CONNS" ] && long_ok=$((long_ok + LONG_CONNS))
-	pauses+=("$pmax")
-	echo "# round $round: $P -> $R: $R seen primary $(secs "$t_crash" "$t_promoted") s after the crash (polled)," \
-		"$P back $(secs "$t_crash" "$t_back") s after; $carried flows carried over;" \
-		"long connections' pause (ms): n=$pn p50=$p50 p99=$p99 max=$pmax"
-
 	# Exactly one promotion this round, none since (the end checks the
-	# total: one at the start and one per failover).
+	# total: one at the start and one per failover). The promotion
+	# counted the flows it carried over.
+	HIT_CARRIED=$(($(pick unprot_failover "$stats_r") - carried))
 	check_eq "round $round: exactly one promotion ($R +1, $P +0), $R alone primary" \
 		"$((prom_r + 1)) $prom_p yes" \
-		"$(kstat "${NS[$R]}" promotions) $(kstat "${NS[$P]}" promotions) $(roles_ok "$R" "$P" && echo yes || echo no)"
+		"$(pick promotions "$stats_r") $(pick promotions "$stats_p") $roles"
 
 	# Protection resumes: the next long client, protected on R by P. It
 	# starts last, so that the next crash finds it early in its life.
-	before=$(kstat "${NS[$R]}" flows_protected)
-	long_start
-	protection_check "${NS[$R]}" "round $round: protection resumed: $LONG_CONNS new connections protected on $R" "$before"
 	P=${OTHER[$P]} R=${OTHER[$R]}
+	round_baseline "$R" "$stats_r" "$stats_p"
+	protection_check "${NS[$P]}" "round $round: protection resumed: $LONG_CONNS new connections protected on $P" \
+		"$(pick flows_protected "$stats_r")"
 done
+hit_check	# the last crash's
 
 # ---- the end ------------------------------------------------------------------
 # The last long client sees no crash.
@@ -404,15 +503,19 @@ check_eq "short connections throughout: every run passed, every connection asked
 	"$s_runs $s_runs $((s_runs * SHORT_RUN)) $((s_runs * SHORT_RUN))" \
 	"$s_runs $s_passed $s_ok $s_planned"
 [ -z "$s_bad" ] || echo "#   $s_bad"
-check_eq "the last long connections (no crash) completed byte-exact" "pass $LONG_CONNS" "$lv $lok"
+check_eq "the long connections no crash hit (the last, and $missed that ended before theirs) completed byte-exact" \
+	"pass $LONG_CONNS 0" "$lv $lok ${#missed_bad[@]}"
 [ "$lv" = pass ] || echo "#   hatcp-verify: $lreason"
+[ ${#missed_bad[@]} -eq 0 ] || echo "#   ${missed_bad[*]}"
 check_eq "$ROUNDS failovers, two primaries never seen ($role_checks checks)" "$ROUNDS 0" \
 	"$failovers $both_primary"
 check_eq "promotions: one at the start and one per failover; keepalived's as many as hatcp's (pri, rep); none failed" \
 	"$((1 + failovers)) $(kstat "$DP_PRI" promotions) $(kstat "$DP_REP" promotions) 0" \
 	"$(($(kstat "$DP_PRI" promotions) + $(kstat "$DP_REP" promotions))) $(promo_logged pri) $(promo_logged rep) $(cat "$DP_WORK"/notify-*.log | grep -c FAILED)"
 
-echo "# failovers: $failovers in $ROUNDS rounds ($long_n long clients)"
+echo "# failovers: $failovers in $ROUNDS rounds ($long_n long clients);" \
+	"a crash every $(awk -v a="${t_first:-0}" -v b="${t_crash:-0}" -v n="$ROUNDS" \
+		'BEGIN { printf "%.1f", n > 1 ? (b - a) / (n - 1) : 0 }') s (at least $PERIOD s)"
 echo "# connections completed: $((s_ok + long_ok)) ($s_ok short in $s_runs runs of $SHORT_RUN," \
 	"$long_ok long of $((long_n * LONG_CONNS)))"
 echo "# per-failover pause, the longest stall of the long connections spanning each crash (ms, sorted):" \
@@ -422,7 +525,7 @@ for n in pri rep; do
 		"flows protected $(kstat "${NS[$n]}" flows_protected), unprotected $(kstat "${NS[$n]}" flows_unprotected)"
 done
 ka_says
-if [ "$__ktap_fail" -ne 0 ] && [ -n "${HATCP_LAB_OUT:-}" ]; then
+if { [ "$__ktap_fail" -ne 0 ] || [ -n "${FLAP_KEEP_LOGS:-}" ]; } && [ -n "${HATCP_LAB_OUT:-}" ]; then
 	cp -r "$DP_WORK" "$HATCP_LAB_OUT/flapping-$(uname -r)" && echo "# logs kept in \$HATCP_LAB_OUT/flapping-$(uname -r)"
 fi
 

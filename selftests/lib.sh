@@ -14,7 +14,6 @@ __ktap_n=0
 __ktap_fail=0
 # Unique per run, so parallel runs and leftovers never collide.
 HATCP_NS_PREFIX="hatcp-$$-"
-__hatcp_netns=()
 
 ktap_plan() {
 	echo "TAP version 13"
@@ -101,12 +100,13 @@ hatcp_unload() {
 }
 
 # new_ns NAME: a fresh namespace, deleted at exit; prints its full name.
+# Callers run it in $(...), a subshell: cleanup_ns finds its namespaces by
+# their prefix, not by a list the subshell could not add to.
 new_ns() {
 	local ns="$HATCP_NS_PREFIX$1"
 
 	ip netns add "$ns" || return 1
 	ip -n "$ns" link set lo up
-	__hatcp_netns+=("$ns")
 	echo "$ns"
 }
 
@@ -136,10 +136,12 @@ cleanup_ns() {
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
 	__hatcp_pids=()
-	for ns in "${__hatcp_netns[@]}"; do
+	# What still runs in them goes first: a namespace outlives its name
+	# while a process holds it.
+	for ns in $(ip netns list | awk -v p="$HATCP_NS_PREFIX" 'index($1, p) == 1 { print $1 }'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	__hatcp_netns=()
 	rm -rf "${__hatcp_dirs[@]}"
 	__hatcp_dirs=()
 }

@@ -30,7 +30,6 @@ check_eq "the refused migrate changed nothing" "primary replica" \
 dp_verify --timeout 500 --conns "$CONNS" --rr 8000 --chunk 1k --stall-ms 40 \
 	>"$DP_WORK/verify.json" &
 client=$!
-t0=$(date +%s.%N)
 sleep 4
 
 # move FROM_NS FROM_NAME TO_NS: one planned switchover, checked.
@@ -46,7 +45,7 @@ move() {
 		echo "# hatcp-migrate from $name failed:"
 		sed 's/^/#   /' "$DP_WORK/migrate-$name.log" | tail -5
 	fi
-	moves+=("$(echo "$t - $t0" | bc)")
+	moves+=("$t")
 	if ! wait_for 20 fo_serving "$to" "$from"; then
 		echo "# roles: $name $(fo_role "$from"), the other $(fo_role "$to")"
 		tail -n 4 "$DP_WORK"/notify-*.log "$DP_WORK"/migrate-*.log | sed 's/^/#   /'
@@ -64,7 +63,6 @@ move "$DP_REP" rep "$DP_PRI"
 move "$DP_PRI" pri "$DP_REP"
 move "$DP_REP" rep "$DP_PRI"
 wait $client
-t_end=$(date +%s.%N)
 
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
 print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
@@ -84,13 +82,10 @@ check_eq "each node was promoted twice (pri by keepalived at the start, too)" "3
 	"$(hatcp_stat "$DP_PRI" promotions) $(hatcp_stat "$DP_REP" promotions)"
 
 # The pause per move: the client's stall spanning it, per connection.
-crash_base=$(/usr/bin/python3 -c 'import json, sys
-print(float(sys.argv[2]) - float(sys.argv[3]) + json.load(open(sys.argv[1]))["elapsed_s"])' \
-	"$DP_WORK/verify.json" "$t0" "$t_end")
 i=0
 for m in "${moves[@]}"; do
 	i=$((i + 1))
-	rel=$(echo "$m + $crash_base" | bc)
+	rel=$(fo_client_s "$DP_WORK/verify.json" "$m")
 	read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$rel")"
 	echo "# switchover $i: pause per connection (ms, stall > 40 ms spanning it, else 0): n=$n p50=$p50 p99=$p99 max=$max"
 done

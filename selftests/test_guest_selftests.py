@@ -77,10 +77,13 @@ def _start_everywhere(request, lab_pool, path):
 def test_selftest(request, lab_pool, vm, kernel, script):
     _start_everywhere(request, lab_pool, script)
     name = os.path.basename(script)
+    times = request.config.lab_script_times.setdefault(name, {})
     try:
         res, err = _runs.pop((kernel, script)).result(), None
+        times[kernel] = res.duration
     except hatcplab.CommandTimeout as e:
         res, err = None, f"{name} timed out on {kernel}\n{e.result.describe()}"
+        times[kernel] = e.result.duration
     except (hatcplab.GuestDied, hatcplab.GuestHung) as e:
         res, err = None, str(e)
     if err:

@@ -114,6 +114,7 @@ nlohmann::json to_json(const RunReport& report)
         {"half_close", options.half_close},
         {"stall_ms", options.stall_ms},
         {"timeout_s", options.timeout_s},
+        {"started_at_s", report.started_at_s},
         {"elapsed_s", report.elapsed_s},
         {"ok", report.ok},
         {"failed", report.failed},

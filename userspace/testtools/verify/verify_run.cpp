@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -164,6 +165,7 @@ RunReport VerifyRun::run(const StopSignals& stop)
 {
     epoll_.add(stop.fd(), EPOLLIN, signal_key);
     run_started_ = Clock::now();
+    report_.started_at_s = std::chrono::duration<double>{std::chrono::system_clock::now().time_since_epoch()}.count();
     const TimePoint deadline =
         run_started_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>{options_.timeout_s});
     std::array<epoll_event, events_per_wait> events{};

@@ -70,6 +70,7 @@ struct ConnectionResult {
 struct RunReport {
     VerifyOptions options;
     std::string target;
+    double started_at_s = 0; // wall clock (Unix seconds) when the run began: stall_events' at_s are from it
     double elapsed_s = 0;
     std::uint64_t planned = 0;  // connections the run was to make
     std::uint64_t launched = 0;
