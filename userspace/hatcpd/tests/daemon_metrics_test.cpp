@@ -23,6 +23,8 @@ KernelSnapshot sample()
         {HATCP_STATS_A_PEER_LAST_RX_MS, 1250}, {HATCP_STATS_A_CHAN_DROP_REPLAY, 3},
         {HATCP_STATS_A_HELD_BYTES, 1400},      {HATCP_STATS_A_PROMOTIONS, 1},
         {HATCP_STATS_A_UNPROT_SYNCOOKIE, 4},   {999, 7},
+        {HATCP_STATS_A_UNPROT_FAILOVER, 6},    {HATCP_STATS_A_DRAIN_FLOWS, 2},
+        {HATCP_STATS_A_REPL_WIRE_DROP, 9},
     };
     Flow a;
     a.lag_bytes = 10;
@@ -54,6 +56,9 @@ TEST(DaemonMetrics, KernelCounters)
     EXPECT_THAT(text, HasSubstr("hatcp_promotions_total 1\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_flows_unprotected_by_reason_total{reason=\"syncookie\"} 4\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_kernel_counter{name=\"attr_999\"} 7\n"));
+    EXPECT_THAT(text, HasSubstr("hatcp_flows_unprotected_by_reason_total{reason=\"failover\"} 6\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE hatcp_draining_flows gauge\nhatcp_draining_flows 2\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE hatcp_replica_wire_drops_total counter\nhatcp_replica_wire_drops_total 9\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_replica_lag_bytes_max 30\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_replica_lag_bytes_sum 40\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_role{role=\"primary\"} 1\nhatcp_role{role=\"replica\"} 0\n"));

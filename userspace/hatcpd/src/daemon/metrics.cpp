@@ -107,6 +107,7 @@ const std::map<std::string_view, Mapping>& mappings()
         {"unprot_no_peer", {"hatcp_flows_unprotected_by_reason_total", "counter", unprot_help, "no_peer"}},
         {"unprot_table_full", {"hatcp_flows_unprotected_by_reason_total", "counter", unprot_help, "table_full"}},
         {"unprot_midstream", {"hatcp_flows_unprotected_by_reason_total", "counter", unprot_help, "midstream"}},
+        {"unprot_failover", {"hatcp_flows_unprotected_by_reason_total", "counter", unprot_help, "failover"}},
         {"seg_replicated", {"hatcp_segments_total", "counter", seg_help, "replicated"}},
         {"seg_released", {"hatcp_segments_total", "counter", seg_help, "released"}},
         {"seg_hold_timeout", {"hatcp_segments_total", "counter", seg_help, "hold_timeout"}},
@@ -126,6 +127,23 @@ const std::map<std::string_view, Mapping>& mappings()
         {"repl_suppressed", {"hatcp_replica_segments_total", "counter", repl_help, "suppressed"}},
         {"queued_segs", {"hatcp_queued_segments", "gauge", "Segments queued on the replica, not yet consumed.", ""}},
         {"queued_bytes", {"hatcp_queued_bytes", "gauge", "Bytes queued on the replica, not yet consumed.", ""}},
+        // Failover and switchover: what promotions and demotions did.
+        {"drain_flows",
+         {"hatcp_draining_flows", "gauge", "Flows a promotion carried over, still draining the replica queue.", ""}},
+        {"drain_ack_cut",
+         {"hatcp_drain_ack_cuts_total", "counter", "Client ACKs cut to the socket's snd_nxt while a flow drains.", ""}},
+        {"promote_kept",
+         {"hatcp_promote_kept_flows_total", "counter", "Flows a promotion kept protected (the peer alive).", ""}},
+        {"handover_kept",
+         {"hatcp_handover_kept_flows_total", "counter", "Flows a demotion kept protected, as the replica.", ""}},
+        {"handover_segs",
+         {"hatcp_handover_segments_total", "counter", "Held segments a demotion queued for the flows it kept.", ""}},
+        {"repl_wire_drop",
+         {"hatcp_replica_wire_drops_total", "counter",
+          "Client segments the replica got from the wire, not the primary, dropped.", ""}},
+        {"repl_stale_aborted",
+         {"hatcp_replica_stale_aborted_total", "counter",
+          "Shadow sockets aborted when the peer came back, having unprotected them.", ""}},
     };
     return table;
 }
