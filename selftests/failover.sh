@@ -13,7 +13,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 20
+ktap_plan 21
 
 CONNS=100
 fo_start_pair
@@ -52,6 +52,12 @@ check_eq "the replica's server saw and answered every byte of every connection" 
 check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
 	"$(hatcp_stat "$DP_REP" unprot_failover)"
 check_eq "every carried-over flow drained" 0 "$(hatcp_stat "$DP_REP" drain_flows)"
+# What an operator's Prometheus sees of it: the promoted node's hatcpd.
+rep_metric() {
+	ip netns exec "$DP_REP" /usr/bin/python3 "$HATCP_TOP/selftests/metrics_get.py" 127.0.0.1:9471 "$1"
+}
+check_eq "its hatcpd's metrics say so (carried over, draining, promotions)" "$CONNS 0 1" \
+	"$(rep_metric 'hatcp_flows_unprotected_by_reason_total{reason="failover"}') $(rep_metric hatcp_draining_flows) $(rep_metric hatcp_promotions_total)"
 crash_rel=$(fo_client_s "$DP_WORK/verify.json" "$t_crash")
 read -r n p50 p99 max <<<"$(fo_pauses "$DP_WORK/verify.json" "$crash_rel")"
 echo "# failover: the test saw rep's role as primary $(echo "$t_promoted - $t_crash" | bc | cut -c1-5) s" \
