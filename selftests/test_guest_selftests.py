@@ -45,8 +45,12 @@ def skip_reason(output):
     return (said or lines or ["exit status 4 (kselftest skip)"])[-1]
 
 
-# (kernel, script) -> Future of its Result; filled by the first test of a script.
+# (kernel, script) -> Future of its Result; filled by the first test of a script,
+# emptied by that kernel's test of it.
 _runs = {}
+# (kernel, script) ever started: the second kernel's test must not start the
+# first kernel's run again once that test has taken its result from _runs.
+_started = set()
 # One worker per kernel: scripts never overlap inside one guest (they would fight
 # over netns names, ports, modules), whatever order the tests run in.
 _workers = {}
@@ -66,7 +70,8 @@ def _start_everywhere(request, lab_pool, path):
               for it in request.session.items
               if it.originalname == request.node.originalname and hasattr(it, "callspec")}
     for k in request.config.lab_kernels:
-        if (k, path) in wanted and (k, path) not in _runs:
+        if (k, path) in wanted and (k, path) not in _started:
+            _started.add((k, path))
             # lab_pool.get() may boot a VM: keep that in the main thread (see Vm.launch).
             w = _workers.setdefault(k, concurrent.futures.ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix=f"selftest-{k}"))
