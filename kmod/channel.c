@@ -25,6 +25,7 @@
 #include "primary.h"
 #include "reasm.h"
 #include "replica.h"
+#include "takeover.h"
 
 static void peer_free_rcu(struct rcu_head *head)
 {
@@ -319,6 +320,9 @@ static void chan_timer(struct timer_list *t)
 		/* It unprotected every flow when it lost us: shadows are stale. */
 		if (alive && READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
 			schedule_work(&ch->stale_work);
+		/* Gone: is the VIP already ours (takeover.c)? */
+		if (!alive)
+			hatcp_takeover_check(hn);
 	}
 	rcu_read_unlock();
 	/* Nothing may wait on a peer that is gone. */

@@ -84,7 +84,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_REPL_STALE_ABORTED
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_PROMOTE_AUTO
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8
@@ -133,6 +133,8 @@ struct hatcp_net {
 	struct hatcp_ctl_stats stats;
 	atomic64_t dp_stats[HATCP_DP_NSTATS];
 	struct hatcp_channel chan;
+	/* Replica: promote when the peer is silent and the VIP here. */
+	struct work_struct takeover_work;
 	struct hatcp_hold hold;
 	struct hatcp_reasm reasm;
 

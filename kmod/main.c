@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "netlink.h"
 #include "policy.h"
+#include "takeover.h"
 
 unsigned int hatcp_net_id __read_mostly;
 atomic_t hatcp_live_objects = ATOMIC_INIT(0);
@@ -23,6 +24,7 @@ static int __net_init hatcp_net_init(struct net *net)
 	hn->role = HATCP_ROLE_STANDALONE;
 	RCU_INIT_POINTER(hn->peer, NULL);
 	hatcp_channel_init(hn);
+	hatcp_takeover_net_init(hn);
 	hash_init(hn->policies);
 	return hatcp_dp_init(hn);
 }
@@ -36,8 +38,9 @@ static void __net_exit hatcp_net_exit(struct net *net)
 	hatcp_policy_flush(hn);
 	hatcp_peer_flush(hn);
 	mutex_unlock(&hn->lock);
-	/* The channel's timer, which schedules it, is stopped. */
+	/* The channel's timer, which schedules them, is stopped. */
 	cancel_work_sync(&hn->chan.stale_work);
+	hatcp_takeover_net_exit(hn);
 	hatcp_dp_exit(hn);
 	mutex_destroy(&hn->lock);
 }
@@ -59,12 +62,17 @@ static int __init hatcp_init(void)
 	err = hatcp_dp_notifier_init();
 	if (err)
 		goto err_pernet;
-	err = hatcp_genl_init();
+	err = hatcp_takeover_init();
 	if (err)
 		goto err_notifier;
+	err = hatcp_genl_init();
+	if (err)
+		goto err_takeover;
 	pr_info("loaded, genetlink family %s version %d\n", HATCP_GENL_NAME,
 		HATCP_GENL_VERSION);
 	return 0;
+err_takeover:
+	hatcp_takeover_exit();
 err_notifier:
 	hatcp_dp_notifier_exit();
 err_pernet:
@@ -75,6 +83,7 @@ err_pernet:
 static void __exit hatcp_exit(void)
 {
 	hatcp_genl_exit();
+	hatcp_takeover_exit();
 	hatcp_dp_notifier_exit();
 	unregister_pernet_subsys(&hatcp_net_ops);
 	/* Let call_rcu() callbacks run before the module text goes. */

@@ -201,8 +201,8 @@ void hatcp_nl_event_reachable(struct hatcp_net *hn,
 	event_send_gfp(hn, skb, hdr, GFP_ATOMIC);
 }
 
-static void event_role(struct hatcp_net *hn,
-		       const struct hatcp_role_change *chg)
+void hatcp_nl_event_role(struct hatcp_net *hn,
+			 const struct hatcp_role_change *chg)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -324,7 +324,7 @@ static int role_cmd(struct genl_info *info, u8 cmd)
 		err = hatcp_role_set(hn, nla_get_u32(tb[HATCP_A_ROLE]), &chg,
 				     info->extack);
 	if (!err)
-		event_role(hn, &chg);
+		hatcp_nl_event_role(hn, &chg);
 	mutex_unlock(&hn->lock);
 	return err;
 }

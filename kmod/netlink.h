@@ -14,5 +14,8 @@ void hatcp_nl_event_reachable(struct hatcp_net *hn,
 
 struct hatcp_flow;
 void hatcp_nl_event_flow(struct hatcp_net *hn, struct hatcp_flow *f);
+struct hatcp_role_change;
+void hatcp_nl_event_role(struct hatcp_net *hn,
+			 const struct hatcp_role_change *chg);
 
 #endif /* _HATCP_NETLINK_H */

@@ -131,6 +131,20 @@ out:
 }
 
 /* The data path's question, under RCU: is TCP to @addr:@port protected? */
+/* Under RCU: a service is bound to @addr itself (not to any address). */
+bool hatcp_policy_has_addr(struct hatcp_net *hn, __be32 addr)
+{
+	struct hatcp_policy *p;
+	unsigned int bkt;
+
+	if (!addr)
+		return false;
+	hash_for_each_rcu(hn->policies, bkt, p, node)
+		if (p->addr == addr)
+			return true;
+	return false;
+}
+
 bool hatcp_policy_match(struct hatcp_net *hn, __be32 addr, u16 port)
 {
 	struct hatcp_policy *p;

@@ -22,6 +22,7 @@ int hatcp_policy_del(struct hatcp_net *hn, __be32 addr, u16 port,
 		     struct netlink_ext_ack *extack);
 void hatcp_policy_flush(struct hatcp_net *hn);
 bool hatcp_policy_match(struct hatcp_net *hn, __be32 addr, u16 port);
+bool hatcp_policy_has_addr(struct hatcp_net *hn, __be32 addr);
 
 /* Walk position for a dump that spans several messages. */
 struct hatcp_policy_cursor {

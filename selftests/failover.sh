@@ -66,6 +66,7 @@ elapsed=$(/usr/bin/python3 -c 'import json, sys; print(round(json.load(open(sys.
 	"$DP_WORK/verify.json")
 echo "# failover pause per connection (ms, stall spanning the crash): n=$n p50=$p50 p99=$p99 max=$max" \
 	"(crash ${crash_rel:0:5} s into the client's $elapsed s)"
+echo "# rep was promoted by $([ "$(hatcp_stat "$DP_REP" promote_auto)" -ge 1 ] && echo "the module itself (VIP here, peer silent)" || echo "keepalived's notify script")"
 sed 's/^/#   notify: /' "$DP_WORK/notify-rep.log"
 grep -E "Script|Entering" "$DP_WORK/keepalived-rep.log" | tail -6 | sed 's/^/#   rep keepalived: /'
 check_eq "one promotion, no flapping: rep was promoted once" 1 \

@@ -183,6 +183,9 @@ enum hatcp_stats_attr {
 					   * when the peer came back (it
 					   * unprotected them when it lost us)
 					   */
+	HATCP_STATS_A_PROMOTE_AUTO,	/* u64: promotions the module made
+					 * itself: peer silent, VIP here
+					 */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: promotion by the kernel, as soon as a crash is certain.
+ *
+ * keepalived promotes a replica through its notify script, which forks a
+ * shell and then hatcpctl, after the VIP is set: on a slow machine that
+ * is most of the pause a client sees. The kernel sees, as they happen,
+ * both facts the script acts on: the VIP arriving on a link that answers
+ * ARP (keepalived made us MASTER: otherwise the VIP lives only on a NOARP
+ * dummy, so that our sockets can bind to it) and the peer's heartbeats
+ * stopping. When both hold on a replica that heard its peer before, it
+ * promotes at once; the notify script's promote then finds a primary and
+ * succeeds, changing nothing. A live peer (a planned switchover, a broken
+ * VRRP path) leaves the decision to keepalived's scripts, as before; so
+ * does a service without an address of its own (no VIP to watch).
+ */
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include "channel.h"
+#include "config.h"
+#include "netlink.h"
+#include "policy.h"
+#include "takeover.h"
+
+/* Under RCU: one of our services' own addresses is on @dev, and @dev
+ * answers ARP for it.
+ */
+static bool vip_on_link(struct hatcp_net *hn, struct net_device *dev)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+
+	if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
+		return false;
+	in_dev = __in_dev_get_rcu(dev);
+	if (!in_dev)
+		return false;
+	in_dev_for_each_ifa_rcu(ifa, in_dev)
+		if (hatcp_policy_has_addr(hn, ifa->ifa_local))
+			return true;
+	return false;
+}
+
+static bool vip_here(struct hatcp_net *hn)
+{
+	struct net_device *dev;
+	bool here = false;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(hn->net, dev) {
+		here = vip_on_link(hn, dev);
+		if (here)
+			break;
+	}
+	rcu_read_unlock();
+	return here;
+}
+
+static void takeover_work(struct work_struct *work)
+{
+	struct hatcp_net *hn = container_of(work, struct hatcp_net,
+					    takeover_work);
+	struct hatcp_role_change chg;
+
+	mutex_lock(&hn->lock);
+	if (hn->role == HATCP_ROLE_REPLICA && READ_ONCE(hn->chan.rx_seen) &&
+	    !hatcp_chan_peer_alive(hn) && vip_here(hn) &&
+	    !hatcp_promote(hn, &chg, NULL)) {
+		hatcp_count(hn, HATCP_STATS_A_PROMOTE_AUTO);
+		pr_info("netns %u: promoted: the peer is silent and the VIP is here\n",
+			hn->net->ns.inum);
+		hatcp_nl_event_role(hn, &chg);
+	}
+	mutex_unlock(&hn->lock);
+}
+
+/* Any context: look again, in process context, whether to take over. */
+void hatcp_takeover_check(struct hatcp_net *hn)
+{
+	if (READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
+		schedule_work(&hn->takeover_work);
+}
+
+/* An address arrives (process context, RTNL held). */
+static int takeover_inetaddr_event(struct notifier_block *nb,
+				   unsigned long event, void *ptr)
+{
+	const struct in_ifaddr *ifa = ptr;
+	struct hatcp_net *hn;
+	bool ours;
+
+	if (event != NETDEV_UP)
+		return NOTIFY_DONE;
+	hn = hatcp_pernet(dev_net(ifa->ifa_dev->dev));
+	rcu_read_lock();
+	ours = hatcp_policy_has_addr(hn, ifa->ifa_local);
+	rcu_read_unlock();
+	if (ours)
+		hatcp_takeover_check(hn);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block takeover_inetaddr_notifier = {
+	.notifier_call = takeover_inetaddr_event,
+};
+
+void hatcp_takeover_net_init(struct hatcp_net *hn)
+{
+	INIT_WORK(&hn->takeover_work, takeover_work);
+}
+
+/* After the channel's timer stopped and no address can arrive. */
+void hatcp_takeover_net_exit(struct hatcp_net *hn)
+{
+	cancel_work_sync(&hn->takeover_work);
+}
+
+int hatcp_takeover_init(void)
+{
+	return register_inetaddr_notifier(&takeover_inetaddr_notifier);
+}
+
+void hatcp_takeover_exit(void)
+{
+	unregister_inetaddr_notifier(&takeover_inetaddr_notifier);
+}
