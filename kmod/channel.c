@@ -401,13 +401,17 @@ out:
 static void chan_rx_heartbeat(struct hatcp_net *hn, const void *payload)
 {
 	struct hatcp_msg_heartbeat hb;
+	s8 was;
 
 	memcpy(&hb, payload, sizeof(hb));
 	if (hb.role > HATCP_ROLE_MAX)
 		return;
-	WRITE_ONCE(hn->chan.peer_role, hb.role);
+	was = xchg(&hn->chan.peer_role, hb.role);
 	if (hb.role == HATCP_ROLE_PRIMARY)
 		hatcp_primary_peer_lost(hn);
+	/* It stepped down (a switchover): is the VIP ours already? */
+	if (hb.role == HATCP_ROLE_REPLICA && was != HATCP_ROLE_REPLICA)
+		hatcp_takeover_check(hn);
 }
 
 static void chan_rx_ack(struct hatcp_net *hn, const void *payload)

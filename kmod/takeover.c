@@ -5,14 +5,16 @@
  * keepalived promotes a replica through its notify script, which forks a
  * shell and then hatcpctl, after the VIP is set: on a slow machine that
  * is most of the pause a client sees. The kernel sees, as they happen,
- * both facts the script acts on: the VIP arriving on a link that answers
+ * the facts the script acts on: the VIP arriving on a link that answers
  * ARP (keepalived made us MASTER: otherwise the VIP lives only on a NOARP
- * dummy, so that our sockets can bind to it) and the peer's heartbeats
- * stopping. When both hold on a replica that heard its peer before, it
- * promotes at once; the notify script's promote then finds a primary and
- * succeeds, changing nothing. A live peer (a planned switchover, a broken
- * VRRP path) leaves the decision to keepalived's scripts, as before; so
- * does a service without an address of its own (no VIP to watch).
+ * dummy, so that our sockets can bind to it), and the peer's heartbeats
+ * stopping or saying it stepped down to replica (a planned switchover).
+ * When the VIP is here and the peer, heard before, is silent or a
+ * replica, a replica promotes at once; the notify script's promote then
+ * finds a primary and succeeds, changing nothing. A peer that is a live
+ * primary (a broken VRRP path) leaves the decision to the scripts, which
+ * yield; so does a service without an address of its own (no VIP to
+ * watch).
  */
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -64,11 +66,12 @@ static void takeover_work(struct work_struct *work)
 
 	mutex_lock(&hn->lock);
 	if (hn->role == HATCP_ROLE_REPLICA && READ_ONCE(hn->chan.rx_seen) &&
-	    !hatcp_chan_peer_alive(hn) && vip_here(hn) &&
-	    !hatcp_promote(hn, &chg, NULL)) {
+	    (!hatcp_chan_peer_alive(hn) || hatcp_chan_peer_is_replica(hn)) &&
+	    vip_here(hn) && !hatcp_promote(hn, &chg, NULL)) {
 		hatcp_count(hn, HATCP_STATS_A_PROMOTE_AUTO);
-		pr_info("netns %u: promoted: the peer is silent and the VIP is here\n",
-			hn->net->ns.inum);
+		pr_info("netns %u: promoted: the VIP is here and the peer is %s\n",
+			hn->net->ns.inum,
+			hatcp_chan_peer_alive(hn) ? "a replica" : "silent");
 		hatcp_nl_event_role(hn, &chg);
 	}
 	mutex_unlock(&hn->lock);

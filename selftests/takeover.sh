@@ -1,96 +1,122 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The module promotes a replica itself when its peer is silent and the
-# VIP arrives on a link that answers ARP, as keepalived puts it there
-# when it makes the node MASTER (kmod/takeover.c): no hatcpctl, no notify
-# script. Without keepalived here, the test moves the VIP by hand:
+# The module promotes a replica itself once the VIP is on a link of it
+# that answers ARP, as keepalived puts it there when it makes the node
+# MASTER, and its peer is silent or says it is a replica
+# (kmod/takeover.c): no hatcpctl, no notify script. There is no
+# keepalived here: the test moves the VIP by hand, between the nodes' LAN
+# links (both always have it on a NOARP dummy, fo_topology), under live
+# request/response connections:
 #
-# 1. The VIP on the replica's LAN link while its primary lives (a planned
-#    switchover, a broken VRRP path): nothing happens.
-# 2. The primary dies (its links go down, its server is killed) and the
-#    VIP stays only on the replica's NOARP dummy (keepalived has not
-#    moved it, as when only the channel broke): nothing happens.
-# 3. The VIP arrives on the replica's LAN link: it is primary at once,
-#    counted in promote_auto, and the live connections complete
-#    byte-exact from it. A promote after it (what keepalived's notify
-#    script runs) succeeds and changes nothing.
+# 1. The VIP on rep's LAN link too, pri a live primary (a broken VRRP
+#    path): rep stays the replica.
+# 2. A switchover by hand: pri migrates (hatcpctl migrate: a replica
+#    now, keeping its flows), the VIP moves to rep's LAN link: the module
+#    promotes rep, the flows kept protected.
+# 3. rep dies (links down, processes killed); the VIP stays on pri's
+#    dummy only (keepalived has not moved it, as when only the channel
+#    broke): pri stays the replica.
+# 4. The VIP arrives on pri's LAN link: the module promotes pri, and the
+#    connections complete byte-exact from it. A promote after it (what
+#    keepalived's notify script runs) succeeds and changes nothing.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 10
+ktap_plan 11
 
-CONNS=20
-dp_topology || { ktap_fail "topology"; ktap_finish; }
-dp_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+CONNS=10
+fo_topology || { ktap_fail "topology"; ktap_finish; }
+DP_PEER_WAIT=10 dp_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
 
 role_of() {
 	ctl "$1" role show 2>/dev/null | awk '{print $NF}'
 }
-# gone NS: NS has not heard its peer for over 500 ms.
-gone() {
-	local ms
+vip_to() {	# vip_to FROM_NS TO_NS: as keepalived moves it, with its GARP
+	[ -z "$1" ] || ip -n "$1" addr del "$DP_VIP/32" dev "$DP_LAN_DEV"
+	ip -n "$2" addr add "$DP_VIP/32" dev "$DP_LAN_DEV"
+	# The client asks again who has the VIP; only $2 answers it now.
+	ip -n "$DP_CLI" neigh flush dev "$DP_LAN_DEV"
+}
+# echod NS NAME: a server pausing 10 ms after each read, so that the
+# connections live through all four steps.
+echod() {
+	local ready=$DP_WORK/echod-$2.ready
 
-	ms=$(hatcp_stat "$1" peer_last_rx_ms)
-	[ "$ms" -gt 500 ]
+	ip netns exec "$1" hatcp-echod --listen "$DP_VIP:$DP_PORT" --delay-us 10000 \
+		--stats "$(dp_stats "$2")" --ready-file "$ready" >/dev/null 2>&1 &
+	hatcp_bg $!
+	wait_for 10 test -s "$ready"
+}
+protected() {
+	[ "$(ctl "$1" -j flows | grep -o '"protected": *true' | wc -l)" -ge "$CONNS" ]
+}
+silent() {
+	[ "$(hatcp_stat "$1" peer_last_rx_ms)" -gt 500 ]
+}
+is_role() {
+	[ "$(role_of "$1")" = "$2" ]
+}
+summary() {	# summary NS: role, promote_auto, promotions (role set primary is none)
+	echo "$(role_of "$1") $(hatcp_stat "$1" promote_auto) $(hatcp_stat "$1" promotions)"
 }
 
-dp_verify --timeout 240 --conns "$CONNS" --rr 600 --chunk 1k --stall-ms 100 \
+vip_to "" "$DP_PRI"
+echod "$DP_PRI" pri && echod "$DP_REP" rep || { ktap_fail "servers"; ktap_finish; }
+dp_verify --timeout 300 --conns "$CONNS" --rr 2500 --chunk 1k --stall-ms 100 \
 	>"$DP_WORK/verify.json" &
 client=$!
 hatcp_bg $client
-protected() {
-	[ "$(ctl "$DP_PRI" -j flows | grep -o '"protected": *true' | wc -l)" -ge "$CONNS" ]
-}
-check "the client's $CONNS connections are protected" wait_for 20 protected
+check "the client's $CONNS connections are protected on pri" wait_for 20 protected "$DP_PRI"
 
-# 1. The VIP on the LAN link, the primary alive: nothing.
+# 1. pri a live primary: nothing.
 ip -n "$DP_REP" addr add "$DP_VIP/32" dev "$DP_LAN_DEV"
 sleep 1
-check_eq "VIP on rep's LAN link, pri alive: rep stays the replica" "replica 0" \
-	"$(role_of "$DP_REP") $(hatcp_stat "$DP_REP" promote_auto)"
+check_eq "1. VIP on rep's LAN link too, pri a live primary: rep stays the replica" \
+	"replica 0 0" "$(summary "$DP_REP")"
 ip -n "$DP_REP" addr del "$DP_VIP/32" dev "$DP_LAN_DEV"
 
-# 2. The primary dies; the VIP is on rep's NOARP dummy only: nothing.
-kill -0 $client 2>/dev/null && live=yes || live=no
-ip -n "$DP_PRI" link set "$DP_LAN_DEV" down
-ip -n "$DP_PRI" link set "$DP_CHAN_DEV" down
-ip netns pids "$DP_PRI" | xargs -r kill -9
-wait_for 5 gone "$DP_REP"
-sleep 0.5
-check_eq "pri dead, the VIP on rep's NOARP dummy only: rep stays the replica" "yes replica 0" \
-	"$live $(role_of "$DP_REP") $(hatcp_stat "$DP_REP" promote_auto)"
+# 2. A switchover by hand.
+kept=$(hatcp_stat "$DP_REP" promote_kept)
+check "2. pri migrates (a replica now, its flows kept)" ctl "$DP_PRI" migrate
+vip_to "$DP_PRI" "$DP_REP"
+wait_for 10 is_role "$DP_REP" primary
+check_eq "2. the VIP on rep's LAN link, pri a live replica: the module promoted rep" \
+	"primary 1 1" "$(summary "$DP_REP")"
+check_eq "2. ... keeping the $CONNS flows protected (promote_kept)" "$CONNS" \
+	"$(($(hatcp_stat "$DP_REP" promote_kept) - kept))"
 
-# 3. The VIP arrives on rep's LAN link: the module promotes.
+# 3. rep dies; the VIP only on pri's dummy: nothing.
+wait_for 10 protected "$DP_REP"
+kill -0 $client 2>/dev/null && live=yes || live=no
+fo_crash "$DP_REP"
+wait_for 5 silent "$DP_PRI"
+sleep 0.5
+check_eq "3. rep dead under live connections, the VIP on pri's NOARP dummy only: pri stays the replica" \
+	"yes replica 0" "$live $(role_of "$DP_PRI") $(hatcp_stat "$DP_PRI" promote_auto)"
+
+# 4. The VIP arrives on pri's LAN link.
 t0=$(date +%s.%N)
-ip -n "$DP_REP" addr add "$DP_VIP/32" dev "$DP_LAN_DEV"
-# The client asks again who has the VIP (keepalived's gratuitous ARP
-# would tell it); only rep answers now.
-ip -n "$DP_CLI" neigh flush dev "$DP_LAN_DEV"
-primary() {
-	[ "$(role_of "$DP_REP")" = primary ]
-}
-wait_for 10 primary
+vip_to "" "$DP_PRI"
+wait_for 10 is_role "$DP_PRI" primary
 took=$(echo "$(date +%s.%N) - $t0" | bc)
-check_eq "the VIP on rep's LAN link, pri silent: the module promoted rep (promote_auto, promotions)" \
-	"primary 1 1" "$(role_of "$DP_REP") $(hatcp_stat "$DP_REP" promote_auto) $(hatcp_stat "$DP_REP" promotions)"
-echo "# rep seen primary ${took:0:4} s after the VIP arrived (polled with hatcpctl)"
-inum=$(ip netns exec "$DP_REP" readlink /proc/self/ns/net | tr -dc 0-9)
-check "its kernel log says why" sh -c \
-	"dmesg | grep -q 'netns $inum: promoted: the peer is silent and the VIP is here'"
+check_eq "4. the VIP on pri's LAN link, rep silent: the module promoted pri" \
+	"primary 1 1" "$(summary "$DP_PRI")"
+echo "# pri seen primary ${took:0:4} s after the VIP arrived (polled with hatcpctl)"
+inum=$(ip netns exec "$DP_PRI" readlink /proc/self/ns/net | tr -dc 0-9)
+check "4. its kernel log says why" sh -c \
+	"dmesg | grep -q 'netns $inum: promoted: the VIP is here and the peer is silent'"
 
 wait $client
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
 print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
-check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
-check_eq "rep's server answered every byte of every connection; all carried over" "$CONNS $CONNS" \
-	"$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)") $(hatcp_stat "$DP_REP" unprot_failover)"
+check_eq "4. every connection completed, every reply byte checked; pri's server saw it all" \
+	"pass $CONNS  $CONNS" "$verdict $(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats pri)")"
 
 # What keepalived's notify script runs next: idempotent.
-check "hatcpctl promote after it succeeds" ctl "$DP_REP" promote
-check_eq "... and changes nothing (promotions, role changes)" "1 primary" \
-	"$(hatcp_stat "$DP_REP" promotions) $(role_of "$DP_REP")"
+ctl "$DP_PRI" promote
+check_eq "4. hatcpctl promote after it succeeds and changes nothing" "0 primary 1 1" \
+	"$? $(summary "$DP_PRI")"
 
 check "the module unloads clean" dp_hatcp_down
 ktap_finish

@@ -184,7 +184,8 @@ enum hatcp_stats_attr {
 					   * unprotected them when it lost us)
 					   */
 	HATCP_STATS_A_PROMOTE_AUTO,	/* u64: promotions the module made
-					 * itself: peer silent, VIP here
+					 * itself: VIP here, the peer silent
+					 * or a replica
 					 */
 
 	__HATCP_STATS_A_MAX,

@@ -136,7 +136,7 @@ const std::map<std::string_view, Mapping>& mappings()
          {"hatcp_promote_kept_flows_total", "counter", "Flows a promotion kept protected (the peer alive).", ""}},
         {"promote_auto",
          {"hatcp_promotions_by_module_total", "counter",
-          "Promotions the module made itself: the peer silent, the VIP on a link that answers ARP.", ""}},
+          "Promotions the module made itself: the VIP on a link that answers ARP, the peer silent or a replica.", ""}},
         {"handover_kept",
          {"hatcp_handover_kept_flows_total", "counter", "Flows a demotion kept protected, as the replica.", ""}},
         {"handover_segs",
