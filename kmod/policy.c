@@ -130,7 +130,6 @@ out:
 	return err;
 }
 
-/* The data path's question, under RCU: is TCP to @addr:@port protected? */
 /* Under RCU: a service is bound to @addr itself (not to any address). */
 bool hatcp_policy_has_addr(struct hatcp_net *hn, __be32 addr)
 {
@@ -145,6 +144,7 @@ bool hatcp_policy_has_addr(struct hatcp_net *hn, __be32 addr)
 	return false;
 }
 
+/* The data path's question, under RCU: is TCP to @addr:@port protected? */
 bool hatcp_policy_match(struct hatcp_net *hn, __be32 addr, u16 port)
 {
 	struct hatcp_policy *p;
