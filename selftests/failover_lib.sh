@@ -236,25 +236,7 @@ fo_pri_return() {
 }
 
 fo_pauses() {
-	/usr/bin/python3 - "$1" "$2" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-crash = float(sys.argv[2])
-pauses = []
-for conn in report["connections"]:
-    # The stall the crash began: the last receipt before it, give or
-    # take 0.5 s: the crash's time is taken just before the node dies,
-    # and another machine's client has its own clock.
-    spans = [s["gap_ms"] for s in conn["stall_events"]
-             if s["at_s"] - 0.5 <= crash <= s["at_s"] + s["gap_ms"] / 1000.0]
-    pauses.append(max(spans) if spans else 0)
-pauses.sort()
-if not pauses:
-    print("0 0 0 0")
-else:
-    pick = lambda q: pauses[min(len(pauses) - 1, int(q * len(pauses)))]
-    print(len(pauses), pick(0.5), pick(0.99), pauses[-1])
-PY
+	/usr/bin/python3 "$HATCP_TOP/selftests/pauses.py" "$1" "$2"
 }
 
 fo_client_s() {
