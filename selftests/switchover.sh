@@ -8,13 +8,15 @@
 # old primary is a replica by then, every connection stays protected.
 # Both servers see every byte of every connection: after four moves each
 # node's echod digests equal the client's. A migration the peer could
-# not take is refused and changes nothing.
+# not take is refused and changes nothing. The node that handed over
+# stands aside (VRRP priority 1) until it serves again: cut off from the
+# peer's adverts for a moment it elects itself, and must give way.
 # timeout=900
 
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 23
+ktap_plan 29
 
 CONNS=10
 fo_start_pair
@@ -32,10 +34,10 @@ dp_verify --timeout 500 --conns "$CONNS" --rr 8000 --chunk 1k --stall-ms 40 \
 client=$!
 sleep 4
 
-# move FROM_NS FROM_NAME TO_NS: one planned switchover, checked.
+# move FROM_NS FROM_NAME TO_NS TO_NAME: one planned switchover, checked.
 moves=()
 move() {
-	local from=$1 name=$2 to=$3 kept_before handed_before t
+	local from=$1 name=$2 to=$3 to_name=$4 kept_before handed_before t
 	check_eq "move $((${#moves[@]} + 1)) (from $name): the connections are live" yes \
 		"$(kill -0 $client 2>/dev/null && echo yes)"
 	kept_before=$(hatcp_stat "$to" promote_kept)
@@ -55,13 +57,36 @@ move() {
 		yes "$(fo_serving "$to" "$from" && echo yes)"
 	check_eq "move ${#moves[@]}: every connection kept protected on both sides" \
 		"$CONNS $CONNS" "$(($(hatcp_stat "$from" handover_kept) - handed_before)) $(($(hatcp_stat "$to" promote_kept) - kept_before))"
+	check_eq "move ${#moves[@]}: $name stands aside (yield file 253), $to_name has its priority (0)" \
+		"253 0" "$(cat "$DP_WORK/yield-$name") $(cat "$DP_WORK/yield-$to_name")"
 	# The connections must carry on before the next move.
 	sleep 5
 }
-move "$DP_PRI" pri "$DP_REP"
-move "$DP_REP" rep "$DP_PRI"
-move "$DP_PRI" pri "$DP_REP"
-move "$DP_REP" rep "$DP_PRI"
+move "$DP_PRI" pri "$DP_REP" rep
+
+# pri misses rep's adverts for 1.5 s: past its 0.4 s of patience it
+# elects itself. Standing aside, its adverts lose to rep's once they
+# pass again, and the connections stay with rep. With its configured
+# priority (200 against 100) rep would have yielded them back.
+masters() { grep -c "MASTER" "$DP_WORK/notify-pri.log"; }
+masters_before=$(masters)
+tc -n "$DP_PRI" qdisc add dev "$DP_LAN_DEV" handle ffff: ingress
+tc -n "$DP_PRI" filter add dev "$DP_LAN_DEV" parent ffff: protocol ip \
+	u32 match ip protocol 112 0xff action drop
+sleep 1.5
+tc -n "$DP_PRI" qdisc del dev "$DP_LAN_DEV" handle ffff: ingress
+pri_gave_way() { ! fo_vip_on "$DP_PRI" && fo_serving "$DP_REP" "$DP_PRI"; }
+wait_for 10 pri_gave_way
+check "adverts cut: pri, standing aside, elected itself" \
+	test "$(masters)" -gt "$masters_before"
+check_eq "adverts back: pri gave way, rep still serves, pri its replica" yes \
+	"$(pri_gave_way && echo yes)"
+grep -h "MASTER\|abandoned\|BACKUP" "$DP_WORK/notify-pri.log" | tail -n 3 | sed 's/^/#   pri notify: /'
+sleep 3
+
+move "$DP_REP" rep "$DP_PRI" pri
+move "$DP_PRI" pri "$DP_REP" rep
+move "$DP_REP" rep "$DP_PRI" pri
 wait $client
 
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
