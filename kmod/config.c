@@ -34,8 +34,11 @@ static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 	atomic64_inc(&hn->stats.role_changes);
 	if (chg->old_role == HATCP_ROLE_REPLICA && role == HATCP_ROLE_PRIMARY)
 		atomic64_inc(&hn->stats.promotions);
-	if (chg->old_role == HATCP_ROLE_PRIMARY && role == HATCP_ROLE_REPLICA)
+	if (chg->old_role == HATCP_ROLE_PRIMARY && role == HATCP_ROLE_REPLICA) {
 		atomic64_inc(&hn->stats.demotions);
+		hn->demoted_at = jiffies;
+		hn->demoted = true;
+	}
 	pr_info("netns %u: role %s -> %s\n", hn->net->ns.inum,
 		role_names[chg->old_role], role_names[role]);
 }

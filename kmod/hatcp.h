@@ -135,6 +135,9 @@ struct hatcp_net {
 	struct hatcp_channel chan;
 	/* Replica: promote when the peer is silent and the VIP here. */
 	struct work_struct takeover_work;
+	/* Under @lock: jiffies of our last primary -> replica change. */
+	unsigned long demoted_at;
+	bool demoted;
 	struct hatcp_hold hold;
 	struct hatcp_reasm reasm;
 

@@ -14,7 +14,7 @@
  * finds a primary and succeeds, changing nothing. A peer that is a live
  * primary (a broken VRRP path) leaves the decision to the scripts, which
  * yield; so does a service without an address of its own (no VIP to
- * watch).
+ * watch), and a VIP left from before our last demotion (see vip_on_link).
  */
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -24,38 +24,50 @@
 #include "policy.h"
 #include "takeover.h"
 
-/* Under RCU: one of our services' own addresses is on @dev, and @dev
- * answers ARP for it.
+enum vip_seen { VIP_AWAY, VIP_STALE, VIP_HERE };
+
+/*
+ * Under RCU and hn->lock: whether one of our services' own addresses is
+ * on @dev, a link that answers ARP for it. One added before our last
+ * demotion is stale: it is the VIP we served with, which keepalived has
+ * not taken away yet (a migration yields it only after the demotion),
+ * not keepalived choosing us.
  */
-static bool vip_on_link(struct hatcp_net *hn, struct net_device *dev)
+static enum vip_seen vip_on_link(struct hatcp_net *hn, struct net_device *dev)
 {
+	enum vip_seen seen = VIP_AWAY;
 	const struct in_ifaddr *ifa;
 	struct in_device *in_dev;
 
 	if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
-		return false;
+		return VIP_AWAY;
 	in_dev = __in_dev_get_rcu(dev);
 	if (!in_dev)
-		return false;
-	in_dev_for_each_ifa_rcu(ifa, in_dev)
-		if (hatcp_policy_has_addr(hn, ifa->ifa_local))
-			return true;
-	return false;
+		return VIP_AWAY;
+	in_dev_for_each_ifa_rcu(ifa, in_dev) {
+		if (!hatcp_policy_has_addr(hn, ifa->ifa_local))
+			continue;
+		if (!hn->demoted ||
+		    time_after(READ_ONCE(ifa->ifa_cstamp), hn->demoted_at))
+			return VIP_HERE;
+		seen = VIP_STALE;
+	}
+	return seen;
 }
 
-static bool vip_here(struct hatcp_net *hn)
+static enum vip_seen vip_here(struct hatcp_net *hn)
 {
+	enum vip_seen seen = VIP_AWAY;
 	struct net_device *dev;
-	bool here = false;
 
 	rcu_read_lock();
 	for_each_netdev_rcu(hn->net, dev) {
-		here = vip_on_link(hn, dev);
-		if (here)
+		seen = max(seen, vip_on_link(hn, dev));
+		if (seen == VIP_HERE)
 			break;
 	}
 	rcu_read_unlock();
-	return here;
+	return seen;
 }
 
 static void takeover_work(struct work_struct *work)
@@ -63,17 +75,24 @@ static void takeover_work(struct work_struct *work)
 	struct hatcp_net *hn = container_of(work, struct hatcp_net,
 					    takeover_work);
 	struct hatcp_role_change chg;
+	enum vip_seen vip;
 
 	mutex_lock(&hn->lock);
-	if (hn->role == HATCP_ROLE_REPLICA && READ_ONCE(hn->chan.rx_seen) &&
-	    (!hatcp_chan_peer_alive(hn) || hatcp_chan_peer_is_replica(hn)) &&
-	    vip_here(hn) && !hatcp_promote(hn, &chg, NULL)) {
+	if (hn->role != HATCP_ROLE_REPLICA || !READ_ONCE(hn->chan.rx_seen) ||
+	    (hatcp_chan_peer_alive(hn) && !hatcp_chan_peer_is_replica(hn)))
+		goto out;
+	vip = vip_here(hn);
+	if (vip == VIP_STALE)
+		pr_info("netns %u: not promoted: the VIP here predates our demotion\n",
+			hn->net->ns.inum);
+	if (vip == VIP_HERE && !hatcp_promote(hn, &chg, NULL)) {
 		hatcp_count(hn, HATCP_STATS_A_PROMOTE_AUTO);
 		pr_info("netns %u: promoted: the VIP is here and the peer is %s\n",
 			hn->net->ns.inum,
 			hatcp_chan_peer_alive(hn) ? "a replica" : "silent");
 		hatcp_nl_event_role(hn, &chg);
 	}
+out:
 	mutex_unlock(&hn->lock);
 }
 

@@ -38,9 +38,11 @@
 #                          if hatcpd had not made it a replica within 20 s
 # fo_keepalived_back NAME  keepalived again in NAME, once it is back
 # fo_pri_return            fo_return pri, its server, fo_keepalived_back pri
-# fo_pauses JSON CRASH_S   per connection, the stall spanning CRASH_S
-#                          seconds after the client started: prints
-#                          "n p50 p99 max" in ms
+# fo_pauses JSON CRASH_S [SERVED_S]
+#                          per connection, the stall spanning CRASH_S
+#                          seconds after the client started, or with
+#                          SERVED_S the longest that began in its window
+#                          (selftests/pauses.py): "n p50 p99 max" in ms
 # fo_client_s JSON WALL    WALL (date +%s.%N) in seconds after the client
 #                          of report JSON started (its started_at_s)
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -236,7 +238,7 @@ fo_pri_return() {
 }
 
 fo_pauses() {
-	/usr/bin/python3 "$HATCP_TOP/selftests/pauses.py" "$1" "$2"
+	/usr/bin/python3 "$HATCP_TOP/selftests/pauses.py" "$@"
 }
 
 fo_client_s() {

@@ -324,23 +324,19 @@ secs() {
 HIT_ROUND=''
 # hit_summary JSON STATS CRASH: "VERDICT OK PLANNED SAME N P50 P99 MAX REASON"
 # of a hit long client: its report, the server's digests equal to its own
-# (SAME of them), and the pause of each connection (pauses.py, as
-# fo_pauses), in one python for the emulated CPU's sake.
+# (SAME of them, digests.py as dp_digests_same), and the pause of each
+# connection (pauses.py, as fo_pauses), in one python for the emulated
+# CPU's sake.
 hit_summary() {
 	/usr/bin/python3 - "$HATCP_TOP/selftests" "$@" <<'PY' 2>/dev/null || echo "none 0 0 0 0 0 0 0 no report"
 import json, sys
 sys.path.insert(0, sys.argv.pop(1))
+from digests import agreeing
 from pauses import spanning, summary
 j = json.load(open(sys.argv[1]))
 crash = float(sys.argv[3]) - j["started_at_s"]
-want = {c["local"]: (c["sha256_sent"], c["sha256_received"]) for c in j["connections"]}
-got = {}
-for line in open(sys.argv[2]):
-    r = json.loads(line)
-    if r.get("type") == "connection":
-        got[r["client"]] = (r["sha256_in"], r["sha256_out"])
-same = sum(got.get(k) == v for k, v in want.items())
-print(j["verdict"], j["ok"], j["planned"], same, summary(spanning(j, crash)), j.get("reason", ""))
+same, _ = agreeing(j, [sys.argv[2]])
+print(j["verdict"], j["ok"], j["planned"], len(same), summary(spanning(j, crash)), j.get("reason", ""))
 PY
 }
 hit_check() {

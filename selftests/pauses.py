@@ -2,11 +2,15 @@
 """The pause a crash (or a switchover) caused each connection of a
 hatcp-verify --json report: the stall it began.
 
-  pauses.py REPORT CRASH_S
+  pauses.py REPORT CRASH_S [SERVED_S]
 
 prints "n p50 p99 max" in ms, CRASH_S being the event in the client's
-clock (seconds after its started_at_s). failover_lib.sh's fo_pauses runs
-it; flapping.sh imports spanning() and summary().
+clock (seconds after its started_at_s). Without SERVED_S, a connection's
+pause is its stall spanning the event (spanning()); with it, its longest
+stall that began in the event's window, up to SERVED_S after it, when the
+other node was seen serving (in_window()). failover_lib.sh's fo_pauses
+runs it; flapping.sh imports spanning() and summary(), and
+scripts/bench-failover in_window().
 """
 import json
 import sys
@@ -25,6 +29,22 @@ def spanning(report, crash):
     return sorted(pauses)
 
 
+# The window of an event: from a little before it (its time is taken just
+# before the node dies or the move starts; a client's last receipt may
+# come a moment after) to a little after the other node was seen serving.
+WINDOW_BEFORE_S, WINDOW_AFTER_S = 0.5, 1.0
+
+
+def in_window(report, at_s, served_s):
+    """Per connection: its longest stall that began in the window of an
+    event at at_s (client clock) whose other node served served_s after
+    it, 0 if none."""
+    lo, hi = at_s - WINDOW_BEFORE_S, at_s + served_s + WINDOW_AFTER_S
+    return [max([s["gap_ms"] for s in conn.get("stall_events", []) if lo <= s["at_s"] <= hi],
+                default=0)
+            for conn in report.get("connections", [])]
+
+
 def summary(pauses):
     """ "n p50 p99 max" of sorted pauses."""
     if not pauses:
@@ -34,4 +54,9 @@ def summary(pauses):
 
 
 if __name__ == "__main__":
-    print(summary(spanning(json.load(open(sys.argv[1])), float(sys.argv[2]))))
+    rep = json.load(open(sys.argv[1]))
+    at = float(sys.argv[2])
+    if len(sys.argv) > 3:
+        print(summary(sorted(in_window(rep, at, float(sys.argv[3])))))
+    else:
+        print(summary(spanning(rep, at)))

@@ -11,7 +11,9 @@
 # 1. The VIP on rep's LAN link too, pri a live primary (a broken VRRP
 #    path): rep stays the replica.
 # 2. A switchover by hand: pri migrates (hatcpctl migrate: a replica
-#    now, keeping its flows), the VIP moves to rep's LAN link: the module
+#    now, keeping its flows). Before the VIP leaves pri's LAN link, an
+#    address event makes pri look: that VIP predates its demotion, so it
+#    stays the replica. The VIP moves to rep's LAN link: the module
 #    promotes rep, the flows kept protected.
 # 3. rep dies (links down, processes killed); the VIP stays on pri's
 #    dummy only (keepalived has not moved it, as when only the channel
@@ -23,7 +25,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 11
+ktap_plan 12
 
 CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }
@@ -79,6 +81,16 @@ ip -n "$DP_REP" addr del "$DP_VIP/32" dev "$DP_LAN_DEV"
 # 2. A switchover by hand.
 kept=$(hatcp_stat "$DP_REP" promote_kept)
 check "2. pri migrates (a replica now, its flows kept)" ctl "$DP_PRI" migrate
+# The VIP pri served with is still on its LAN link, rep a live replica:
+# an address event makes pri look, and it must not take back what it
+# just handed over.
+inum_pri=$(ip netns exec "$DP_PRI" readlink /proc/self/ns/net | tr -dc 0-9)
+ip -n "$DP_PRI" addr add "$DP_VIP/32" dev lo
+sleep 1
+ip -n "$DP_PRI" addr del "$DP_VIP/32" dev lo
+check_eq "2. pri, its old VIP still on its LAN link, stays the replica (the VIP predates its demotion)" \
+	"replica 0 yes" "$(role_of "$DP_PRI") $(hatcp_stat "$DP_PRI" promote_auto) $(dmesg |
+	grep -q "netns $inum_pri: not promoted: the VIP here predates our demotion" && echo yes)"
 vip_to "$DP_PRI" "$DP_REP"
 wait_for 10 is_role "$DP_REP" primary
 check_eq "2. the VIP on rep's LAN link, pri a live replica: the module promoted rep" \
@@ -103,9 +115,8 @@ took=$(echo "$(date +%s.%N) - $t0" | bc)
 check_eq "4. the VIP on pri's LAN link, rep silent: the module promoted pri" \
 	"primary 1 1" "$(summary "$DP_PRI")"
 echo "# pri seen primary ${took:0:4} s after the VIP arrived (polled with hatcpctl)"
-inum=$(ip netns exec "$DP_PRI" readlink /proc/self/ns/net | tr -dc 0-9)
 check "4. its kernel log says why" sh -c \
-	"dmesg | grep -q 'netns $inum: promoted: the VIP is here and the peer is silent'"
+	"dmesg | grep -q 'netns $inum_pri: promoted: the VIP is here and the peer is silent'"
 
 wait $client
 verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
