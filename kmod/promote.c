@@ -7,10 +7,11 @@
  * already goes through the gate (replica.c): the old primary may have
  * acknowledged bytes to the client that still wait in our queue, and
  * the client may acknowledge bytes our application has not written again
- * yet. Once the role has flipped, each shadow socket is woken: it
- * retransmits what it sent while its egress was suppressed, which the
- * client may lack, and it ACKs at once, so the client learns where we
- * are without waiting for its own timers.
+ * yet. Once the role has flipped, our VIP is announced (a gratuitous
+ * ARP, takeover.c) and each shadow socket is woken: it retransmits what
+ * it sent while its egress was suppressed, which the client may lack,
+ * and it ACKs at once, so the client learns where we are without waiting
+ * for its own timers.
  *
  * After a crash the flow is reported unprotected (failover): no twin of
  * it is left anywhere. In a planned switchover the old primary has
@@ -26,6 +27,7 @@
 #include "flow.h"
 #include "promote.h"
 #include "replica.h"
+#include "takeover.h"
 
 /*
  * Under hn->lock, before the role flips; any context the lock allows.
@@ -97,6 +99,8 @@ void hatcp_promote_flows(struct hatcp_net *hn)
 	LIST_HEAD(list);
 
 	hatcp_flows_collect(hn, is_draining, &list);
+	if (!list_empty(&list))
+		hatcp_vip_announce(hn);
 	list_for_each_entry_safe(f, tmp, &list, batch_node) {
 		list_del(&f->batch_node);
 		if (f->role == HATCP_ROLE_REPLICA)

@@ -18,6 +18,7 @@
  */
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
+#include <net/arp.h>
 #include "channel.h"
 #include "config.h"
 #include "netlink.h"
@@ -68,6 +69,38 @@ static enum vip_seen vip_here(struct hatcp_net *hn)
 	}
 	rcu_read_unlock();
 	return seen;
+}
+
+/*
+ * Process context, after the role flipped and before any shadow socket is
+ * woken: a gratuitous ARP for each of our services' addresses on a link
+ * that answers ARP for it. keepalived sends its own once it has added the
+ * VIP, but our promotion, run from that very addition, wakes the shadows
+ * first: a client that gets its reply from us before it hears of our MAC
+ * sends its next segment to the old node's, and waits a retransmission
+ * timeout. Harmless when keepalived's comes first.
+ */
+void hatcp_vip_announce(struct hatcp_net *hn)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	struct net_device *dev;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(hn->net, dev) {
+		if (!(dev->flags & IFF_UP) ||
+		    (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
+			continue;
+		in_dev = __in_dev_get_rcu(dev);
+		if (!in_dev)
+			continue;
+		in_dev_for_each_ifa_rcu(ifa, in_dev)
+			if (hatcp_policy_has_addr(hn, ifa->ifa_local))
+				arp_send(ARPOP_REQUEST, ETH_P_ARP, ifa->ifa_local,
+					 dev, ifa->ifa_local, NULL, dev->dev_addr,
+					 NULL);
+	}
+	rcu_read_unlock();
 }
 
 static void takeover_work(struct work_struct *work)

@@ -5,6 +5,7 @@
 #include "hatcp.h"
 
 void hatcp_takeover_check(struct hatcp_net *hn);
+void hatcp_vip_announce(struct hatcp_net *hn);
 void hatcp_takeover_net_init(struct hatcp_net *hn);
 void hatcp_takeover_net_exit(struct hatcp_net *hn);
 int hatcp_takeover_init(void);

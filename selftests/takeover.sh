@@ -18,14 +18,15 @@
 # 3. rep dies (links down, processes killed); the VIP stays on pri's
 #    dummy only (keepalived has not moved it, as when only the channel
 #    broke): pri stays the replica.
-# 4. The VIP arrives on pri's LAN link: the module promotes pri, and the
-#    connections complete byte-exact from it. A promote after it (what
+# 4. The VIP arrives on pri's LAN link: the module promotes pri and
+#    announces the VIP (a gratuitous ARP: the client learns pri's MAC),
+#    and the connections complete byte-exact from it. A promote after it (what
 #    keepalived's notify script runs) succeeds and changes nothing.
 
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 12
+ktap_plan 13
 
 CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }
@@ -34,11 +35,11 @@ DP_PEER_WAIT=10 dp_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
 role_of() {
 	ctl "$1" role show 2>/dev/null | awk '{print $NF}'
 }
-vip_to() {	# vip_to FROM_NS TO_NS: as keepalived moves it, with its GARP
+vip_to() {	# vip_to FROM_NS TO_NS [noflush]: as keepalived moves it, with its GARP
 	[ -z "$1" ] || ip -n "$1" addr del "$DP_VIP/32" dev "$DP_LAN_DEV"
 	ip -n "$2" addr add "$DP_VIP/32" dev "$DP_LAN_DEV"
 	# The client asks again who has the VIP; only $2 answers it now.
-	ip -n "$DP_CLI" neigh flush dev "$DP_LAN_DEV"
+	[ "${3:-}" = noflush ] || ip -n "$DP_CLI" neigh flush dev "$DP_LAN_DEV"
 }
 # echod NS NAME: a server pausing 10 ms after each read, so that the
 # connections live through all four steps.
@@ -107,13 +108,20 @@ sleep 0.5
 check_eq "3. rep dead under live connections, the VIP on pri's NOARP dummy only: pri stays the replica" \
 	"yes replica 0" "$live $(role_of "$DP_PRI") $(hatcp_stat "$DP_PRI" promote_auto)"
 
-# 4. The VIP arrives on pri's LAN link.
+# 4. The VIP arrives on pri's LAN link. No GARP but the module's own: the
+# client, which still has rep's MAC, must learn pri's from it.
+pri_mac=$(ip -n "$DP_PRI" -br link show dev "$DP_LAN_DEV" | awk '{print $3}')
+learned() {
+	ip -n "$DP_CLI" neigh show "$DP_VIP" dev "$DP_LAN_DEV" | grep -q "lladdr $pri_mac"
+}
 t0=$(date +%s.%N)
-vip_to "" "$DP_PRI"
+vip_to "" "$DP_PRI" noflush
 wait_for 10 is_role "$DP_PRI" primary
 took=$(echo "$(date +%s.%N) - $t0" | bc)
 check_eq "4. the VIP on pri's LAN link, rep silent: the module promoted pri" \
 	"primary 1 1" "$(summary "$DP_PRI")"
+check "4. the client learned pri's MAC at once, from the module's gratuitous ARP" \
+	wait_for 1 learned
 echo "# pri seen primary ${took:0:4} s after the VIP arrived (polled with hatcpctl)"
 check "4. its kernel log says why" sh -c \
 	"dmesg | grep -q 'netns $inum_pri: promoted: the VIP is here and the peer is silent'"
