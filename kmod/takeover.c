@@ -27,6 +27,14 @@
 
 enum vip_seen { VIP_AWAY, VIP_STALE, VIP_HERE };
 
+/* Under RCU: @dev's IPv4 addresses if it is up and answers ARP for them. */
+static struct in_device *arp_in_dev(struct net_device *dev)
+{
+	if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
+		return NULL;
+	return __in_dev_get_rcu(dev);
+}
+
 /*
  * Under RCU and hn->lock: whether one of our services' own addresses is
  * on @dev, a link that answers ARP for it. One added before our last
@@ -40,9 +48,7 @@ static enum vip_seen vip_on_link(struct hatcp_net *hn, struct net_device *dev)
 	const struct in_ifaddr *ifa;
 	struct in_device *in_dev;
 
-	if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
-		return VIP_AWAY;
-	in_dev = __in_dev_get_rcu(dev);
+	in_dev = arp_in_dev(dev);
 	if (!in_dev)
 		return VIP_AWAY;
 	in_dev_for_each_ifa_rcu(ifa, in_dev) {
@@ -88,10 +94,7 @@ void hatcp_vip_announce(struct hatcp_net *hn)
 
 	rcu_read_lock();
 	for_each_netdev_rcu(hn->net, dev) {
-		if (!(dev->flags & IFF_UP) ||
-		    (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
-			continue;
-		in_dev = __in_dev_get_rcu(dev);
+		in_dev = arp_in_dev(dev);
 		if (!in_dev)
 			continue;
 		in_dev_for_each_ifa_rcu(ifa, in_dev)
