@@ -35,11 +35,16 @@ def spanning(report, crash):
 WINDOW_BEFORE_S, WINDOW_AFTER_S = 0.5, 1.0
 
 
+def window(at_s, served_s):
+    """(from, to) of the window of an event at at_s whose other node served
+    served_s after it, in at_s's clock."""
+    return at_s - WINDOW_BEFORE_S, at_s + served_s + WINDOW_AFTER_S
+
+
 def in_window(report, at_s, served_s):
     """Per connection: its longest stall that began in the window of an
-    event at at_s (client clock) whose other node served served_s after
-    it, 0 if none."""
-    lo, hi = at_s - WINDOW_BEFORE_S, at_s + served_s + WINDOW_AFTER_S
+    event at at_s (client clock), 0 if none."""
+    lo, hi = window(at_s, served_s)
     return [max([s["gap_ms"] for s in conn.get("stall_events", []) if lo <= s["at_s"] <= hi],
                 default=0)
             for conn in report.get("connections", [])]

@@ -20,8 +20,8 @@
 #    broke): pri stays the replica.
 # 4. The VIP arrives on pri's LAN link: the module promotes pri and
 #    announces the VIP (a gratuitous ARP: the client learns pri's MAC),
-#    and the connections complete byte-exact from it. A promote after it (what
-#    keepalived's notify script runs) succeeds and changes nothing.
+#    and the connections complete byte-exact from it. A promote after it
+#    (what keepalived's notify script runs) succeeds and changes nothing.
 
 . "$(dirname "$0")/failover_lib.sh"
 
