@@ -261,16 +261,23 @@ out:
 	return err;
 }
 
-/* Tolerates half an interval of timer jitter before counting a miss. */
-bool hatcp_chan_peer_alive(struct hatcp_net *hn)
+/*
+ * Whether the peer was heard within @intervals heartbeats, tolerating
+ * half an interval of timer jitter before counting a miss.
+ */
+bool hatcp_chan_peer_heard(struct hatcp_net *hn, unsigned int intervals)
 {
 	struct hatcp_channel *ch = &hn->chan;
-	unsigned long dead = msecs_to_jiffies(HATCP_DEAD_INTERVALS *
-					      HATCP_HEARTBEAT_MS +
-					      HATCP_HEARTBEAT_MS / 2);
+	unsigned long quiet = msecs_to_jiffies(intervals * HATCP_HEARTBEAT_MS +
+					       HATCP_HEARTBEAT_MS / 2);
 
 	return READ_ONCE(ch->rx_seen) &&
-	       time_before(jiffies, READ_ONCE(ch->last_rx) + dead);
+	       time_before(jiffies, READ_ONCE(ch->last_rx) + quiet);
+}
+
+bool hatcp_chan_peer_alive(struct hatcp_net *hn)
+{
+	return hatcp_chan_peer_heard(hn, HATCP_DEAD_INTERVALS);
 }
 
 /* The role the peer's last heartbeat stated, or -1 before the first. */
@@ -299,7 +306,7 @@ static void chan_timer(struct timer_list *t)
 	struct hatcp_channel *ch = &hn->chan;
 	const struct hatcp_peer *peer;
 	struct hatcp_msg_heartbeat hb;
-	bool alive;
+	bool alive, heard;
 
 	rcu_read_lock();
 	peer = rcu_dereference(hn->peer);
@@ -313,6 +320,13 @@ static void chan_timer(struct timer_list *t)
 	hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
 	chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
 
+	/* Quiet, and maybe gone: is the VIP already ours (takeover.c)? */
+	heard = hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS);
+	if (heard != ch->heard) {
+		ch->heard = heard;
+		if (!heard)
+			hatcp_takeover_check(hn);
+	}
 	alive = hatcp_chan_peer_alive(hn);
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
@@ -320,9 +334,6 @@ static void chan_timer(struct timer_list *t)
 		/* It unprotected every flow when it lost us: shadows are stale. */
 		if (alive && READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
 			schedule_work(&ch->stale_work);
-		/* Gone: is the VIP already ours (takeover.c)? */
-		if (!alive)
-			hatcp_takeover_check(hn);
 	}
 	rcu_read_unlock();
 	/* Nothing may wait on a peer that is gone. */
@@ -616,6 +627,7 @@ void hatcp_channel_close(struct hatcp_net *hn)
 	/* The handler re-arms only while a peer is set, so this is final. */
 	del_timer_sync(&ch->timer);
 	ch->reachable = false;
+	ch->heard = false;
 	if (sk)
 		udp_tunnel_sock_release(sk->sk_socket);
 	hatcp_peer_free(old);

@@ -12,6 +12,12 @@
 #define HATCP_HEARTBEAT_MS	100
 /* Heartbeats missed before the peer is declared unreachable. */
 #define HATCP_DEAD_INTERVALS	3
+/*
+ * Heartbeats missed before a replica that holds the VIP takes over
+ * (takeover.c): keepalived has already judged the peer dead, after three
+ * adverts, and a live primary would have been heard twice meanwhile.
+ */
+#define HATCP_QUIET_INTERVALS	2
 
 void hatcp_channel_init(struct hatcp_net *hn);
 int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
@@ -19,6 +25,7 @@ int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
 void hatcp_channel_close(struct hatcp_net *hn);
 void hatcp_peer_free(struct hatcp_peer *peer);
 bool hatcp_chan_peer_alive(struct hatcp_net *hn);
+bool hatcp_chan_peer_heard(struct hatcp_net *hn, unsigned int intervals);
 int hatcp_chan_peer_role(struct hatcp_net *hn);
 bool hatcp_chan_peer_is_replica(struct hatcp_net *hn);
 bool hatcp_chan_peer_usable(struct hatcp_net *hn);

@@ -61,7 +61,8 @@ int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 
 /*
  * Idempotent: promoting a primary again changes nothing and succeeds.
- * Refused while the peer, alive on the channel, says it is the primary:
+ * Refused while the peer, heard on the channel within the takeover's
+ * quiet time (channel.h), says it is the primary:
  * VRRP's view (which asked for this) and ours disagree, as when only the
  * VRRP path broke, and two primaries would serve the clients apart.
  * `role set primary` forces it.
@@ -75,7 +76,8 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		NL_SET_ERR_MSG_MOD(extack, "only a replica can be promoted");
 		return hatcp_refuse(hn, -EINVAL);
 	}
-	if (hn->role == HATCP_ROLE_REPLICA && hatcp_chan_peer_alive(hn) &&
+	if (hn->role == HATCP_ROLE_REPLICA &&
+	    hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS) &&
 	    hatcp_chan_peer_role(hn) == HATCP_ROLE_PRIMARY) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the peer is a live primary: promoting would make two");

@@ -66,6 +66,7 @@ struct hatcp_channel {
 	bool rx_seen;
 	s8 peer_role;		/* enum hatcp_role its heartbeats state, or -1 */
 	bool reachable;		/* the timer's view, for events */
+	bool heard;		/* the timer's view, for takeover */
 	struct work_struct stale_work;	/* replica: the peer is back */
 	struct hatcp_chan_stats stats;
 };
@@ -84,7 +85,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_PROMOTE_AUTO
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_PROMOTE_NUDGED
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8

@@ -25,6 +25,7 @@
 #include <net/tcp.h>
 #include "channel.h"
 #include "flow.h"
+#include "nudge.h"
 #include "promote.h"
 #include "replica.h"
 #include "takeover.h"
@@ -86,6 +87,22 @@ static void wake_shadow(struct sock *sk)
 	release_sock(sk);
 }
 
+/*
+ * Past the handshake, so that the client is too: an ICMP error would end
+ * a connect() still in SYN_SENT. Its oldest unacknowledged byte is, once
+ * the kick has delivered our queue, the next our socket expects.
+ */
+static void nudge(struct hatcp_net *hn, struct hatcp_flow *f, struct sock *sk)
+{
+	if (!sk_fullsock(sk) ||
+	    !((1 << READ_ONCE(sk->sk_state)) &
+	      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+	       TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK)))
+		return;
+	if (hatcp_nudge_client(hn, f, READ_ONCE(tcp_sk(sk)->rcv_nxt)))
+		hatcp_count(hn, HATCP_STATS_A_PROMOTE_NUDGED);
+}
+
 static bool is_draining(const struct hatcp_flow *f)
 {
 	return READ_ONCE(f->draining);
@@ -106,14 +123,15 @@ void hatcp_promote_flows(struct hatcp_net *hn)
 		if (f->role == HATCP_ROLE_REPLICA)
 			hatcp_flow_unprotect(f, HATCP_UNPROT_FAILOVER);
 		sk = hatcp_flow_sock(f);
-		if (sk) {
-			if (sk_fullsock(sk))
-				wake_shadow(sk);
-			sock_gen_put(sk);
-		}
+		if (sk && sk_fullsock(sk))
+			wake_shadow(sk);
 		local_bh_disable();
 		hatcp_replica_kick(hn, f);
 		local_bh_enable();
+		if (sk) {
+			nudge(hn, f, sk);
+			sock_gen_put(sk);
+		}
 		hatcp_flow_put(f);
 	}
 }

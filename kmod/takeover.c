@@ -115,7 +115,8 @@ static void takeover_work(struct work_struct *work)
 
 	mutex_lock(&hn->lock);
 	if (hn->role != HATCP_ROLE_REPLICA || !READ_ONCE(hn->chan.rx_seen) ||
-	    (hatcp_chan_peer_alive(hn) && !hatcp_chan_peer_is_replica(hn)))
+	    (hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS) &&
+	     !hatcp_chan_peer_is_replica(hn)))
 		goto out;
 	vip = vip_here(hn);
 	if (vip == VIP_STALE)
@@ -125,7 +126,7 @@ static void takeover_work(struct work_struct *work)
 		hatcp_count(hn, HATCP_STATS_A_PROMOTE_AUTO);
 		pr_info("netns %u: promoted: the VIP is here and the peer is %s\n",
 			hn->net->ns.inum,
-			hatcp_chan_peer_alive(hn) ? "a replica" : "silent");
+			hatcp_chan_peer_is_replica(hn) ? "a replica" : "silent");
 		hatcp_nl_event_role(hn, &chg);
 	}
 out:

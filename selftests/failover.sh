@@ -13,7 +13,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 21
+ktap_plan 23
 
 CONNS=100
 fo_start_pair
@@ -52,6 +52,15 @@ check_eq "the replica's server saw and answered every byte of every connection" 
 check_eq "every connection was carried over (unprot_failover)" "$CONNS" \
 	"$(hatcp_stat "$DP_REP" unprot_failover)"
 check_eq "every carried-over flow drained" 0 "$(hatcp_stat "$DP_REP" drain_flows)"
+# Each client was told to retransmit at once (kmod/nudge.c): an ICMP host
+# unreachable per carried-over connection, quoting a sequence number in
+# the client's window (one outside it counts as OutOfWindowIcmps there).
+check_eq "the promotion told every client to retransmit now (promote_nudged)" \
+	"$CONNS" "$(hatcp_stat "$DP_REP" promote_nudged)"
+read -r cli_unreach cli_oow <<<"$(ip netns exec "$DP_CLI" nstat -asz \
+	IcmpInDestUnreachs TcpExtOutOfWindowIcmps | awk '{ print $2 }' | tr '\n' ' ')"
+check_eq "the client took each in its connection's window" "yes 0" \
+	"$([ "${cli_unreach:-0}" -ge "$CONNS" ] && echo yes) ${cli_oow:-none}"
 # What an operator's Prometheus sees of it: the promoted node's hatcpd.
 rep_metric() {
 	ip netns exec "$DP_REP" /usr/bin/python3 "$HATCP_TOP/selftests/metrics_get.py" 127.0.0.1:9471 "$1"

@@ -179,9 +179,12 @@ fo_vip_on() {
 
 fo_crash() {
 	# Links first: a dead node sends nothing more, not even the FINs the
-	# kernel sends for the sockets of killed processes.
-	ip -n "$1" link set "$DP_LAN_DEV" down
-	ip -n "$1" link set "$DP_CHAN_DEV" down
+	# kernel sends for the sockets of killed processes. Both at once, from
+	# one process: one down before the other (a fork apart, ~0.1 s on the
+	# emulated CPU) lets the peer hear heartbeats after VRRP fell silent,
+	# which no real crash does, and lets the dying node's keepalived act.
+	printf 'link set %s down\nlink set %s down\n' "$DP_LAN_DEV" "$DP_CHAN_DEV" |
+		ip -n "$1" -batch -
 	ip netns pids "$1" | xargs -r kill -9
 }
 

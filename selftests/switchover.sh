@@ -27,9 +27,10 @@ check_eq "the refused migrate changed nothing" "primary replica" \
 	"$(fo_role "$DP_PRI") $(fo_role "$DP_REP")"
 
 # Request/response on 10 connections for long enough to move the
-# service four times; stalls over 40 ms are recorded, to find the pause
-# (a shorter one shows as 0).
-dp_verify --timeout 500 --conns "$CONNS" --rr 8000 --chunk 1k --stall-ms 40 \
+# service four times (the moves take about 75 s; 8000 round trips once
+# ended in 76 s, before the last move): stalls over 40 ms are recorded,
+# to find the pause (a shorter one shows as 0).
+dp_verify --timeout 500 --conns "$CONNS" --rr 12000 --chunk 1k --stall-ms 40 \
 	>"$DP_WORK/verify.json" &
 client=$!
 sleep 4

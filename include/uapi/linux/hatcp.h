@@ -187,6 +187,9 @@ enum hatcp_stats_attr {
 					 * itself: VIP here, the peer silent
 					 * or a replica
 					 */
+	HATCP_STATS_A_PROMOTE_NUDGED,	/* u64: clients a promotion told to
+					 * retransmit now (RFC 6069 ICMP)
+					 */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
