@@ -29,7 +29,7 @@
 #                          PEER_NS the replica without it
 # fo_role NS               the node's hatcp role (primary, replica, ...)
 # fo_vip_on NS             the VIP is on NS's lan0 (keepalived put it there)
-# fo_crash NS              the node dies: its links go down, then every
+# fo_crash NS              the node dies: its links go down at once, then every
 #                          process in it is SIGKILLed (hatcp keeps its
 #                          state: the kernel did not reboot)
 # fo_return NAME [PORT...] NAME (pri or rep), crashed, comes back as after
