@@ -499,7 +499,8 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 		chan_rx_heartbeat(hn, payload);
 		break;
 	case HATCP_MSG_FRAGMENT:
-		if (role != HATCP_ROLE_REPLICA)
+		/* A primary's are forwarded segments (forward.c) alone. */
+		if (role != HATCP_ROLE_REPLICA && role != HATCP_ROLE_PRIMARY)
 			goto unexpected;
 		hatcp_reasm_rx(hn, payload, len);
 		break;

@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "primary.h"
 #include "promote.h"
+#include "forward.h"
 #include "reasm.h"
 #include "replica.h"
 
@@ -90,6 +91,7 @@ static void dp_timer(struct timer_list *t)
 	hatcp_hold_expire(hn);
 	hatcp_replica_tick(hn);
 	hatcp_reasm_expire(hn);
+	hatcp_forward_expire(hn);
 	if (++hn->dp_ticks % (1000 / DP_TICK_MS) == 0)
 		hatcp_flows_expire(hn);
 	if (READ_ONCE(hn->dp_running))
@@ -124,6 +126,7 @@ void hatcp_dp_role_changed(struct hatcp_net *hn, enum hatcp_role old_role)
 			hatcp_hold_release_all(hn);
 		hatcp_flows_flush(hn);
 	}
+	hatcp_forward_role_changed(hn);
 	hatcp_reasm_flush(hn);
 }
 
@@ -139,6 +142,7 @@ int hatcp_dp_init(struct hatcp_net *hn)
 	hash_init(hn->flows);
 	hatcp_hold_init(hn);
 	hatcp_reasm_init(hn);
+	hatcp_forward_init(hn);
 	for (i = 0; i < ARRAY_SIZE(hooknums); i++) {
 		hn->hooks[i] = (struct nf_hook_ops) {
 			.hook = hatcp_hook,
@@ -166,6 +170,7 @@ void hatcp_dp_exit(struct hatcp_net *hn)
 	hatcp_hold_drop_dev(hn, NULL);
 	hatcp_flows_flush(hn);
 	hatcp_reasm_flush(hn);
+	hatcp_forward_exit(hn);
 }
 
 /* A held packet must not outlive the device it came in on or goes out by. */

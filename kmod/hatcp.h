@@ -85,7 +85,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_PROMOTE_NUDGED
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_FWD_DROPPED
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8
@@ -141,6 +141,8 @@ struct hatcp_net {
 	bool demoted;
 	struct hatcp_hold hold;
 	struct hatcp_reasm reasm;
+	/* Replica: segments the peer forwarded, until we serve (forward.c). */
+	struct sk_buff_head fwd_stash;
 
 	/* Hold timeouts, injection retries, reassembly and flow expiry. */
 	struct timer_list dp_timer;

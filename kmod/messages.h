@@ -68,6 +68,7 @@ static_assert(sizeof(struct hatcp_msg_frag) == 16);
 enum hatcp_body_kind {
 	HATCP_BODY_SEGMENT = 1,	/* a client segment or GRO aggregate */
 	HATCP_BODY_SYN = 2,	/* a client SYN and the primary's answer */
+	HATCP_BODY_FORWARD = 3,	/* replica -> peer: one from the wire */
 };
 
 /* Negotiated options, as the primary's SYN-ACK carried them. */

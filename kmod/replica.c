@@ -20,6 +20,7 @@
 #include "bounds.h"
 #include "channel.h"
 #include "flow.h"
+#include "forward.h"
 #include "policy.h"
 #include "replica.h"
 #include "tcpopt.h"
@@ -118,6 +119,21 @@ static struct sk_buff *copy_raised(struct sk_buff *skb, const struct gate *g)
 }
 
 /*
+ * Into the stack as if the client had sent @skb, an IPv4 packet, on @dev.
+ * Its sum was verified before it crossed the channel. Consumes @skb.
+ */
+void hatcp_rx_as_client(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb_reset_network_header(skb);
+	nf_reset_ct(skb);
+	netif_rx(skb);
+}
+
+/*
  * Puts @skb (@mode INJECT_OWN) or a copy of it into the stack as if @f's
  * client had sent it; a copy is raised to what @g has seen if need be.
  */
@@ -146,14 +162,7 @@ static void inject(struct hatcp_net *hn, struct hatcp_flow *f,
 	else
 		nskb = skb_clone(skb, GFP_ATOMIC);
 	if (nskb) {
-		nskb->dev = dev;
-		nskb->protocol = htons(ETH_P_IP);
-		nskb->pkt_type = PACKET_HOST;
-		/* The primary verified the sum before sending it. */
-		nskb->ip_summed = CHECKSUM_UNNECESSARY;
-		skb_reset_network_header(nskb);
-		nf_reset_ct(nskb);
-		netif_rx(nskb);
+		hatcp_rx_as_client(nskb, dev);
 		hatcp_count(hn, HATCP_STATS_A_REPL_INJECTED);
 	}
 	rcu_read_unlock();
@@ -700,9 +709,18 @@ void hatcp_replica_rx_body(struct hatcp_net *hn, u64 msg_id,
 
 	memcpy(&body, skb->data, sizeof(body));
 	__skb_pull(skb, sizeof(body));
-	if ((body.kind != HATCP_BODY_SEGMENT && body.kind != HATCP_BODY_SYN) ||
-	    !packet_ok(skb)) {
+	if ((body.kind != HATCP_BODY_SEGMENT && body.kind != HATCP_BODY_SYN &&
+	     body.kind != HATCP_BODY_FORWARD) || !packet_ok(skb)) {
 		hatcp_count(hn, HATCP_STATS_A_REPL_BAD_SEGMENT);
+		kfree_skb(skb);
+		return;
+	}
+	if (body.kind == HATCP_BODY_FORWARD) {
+		hatcp_forward_rx(hn, skb, &body);
+		return;
+	}
+	if (READ_ONCE(hn->role) != HATCP_ROLE_REPLICA) {
+		hatcp_count(hn, HATCP_STATS_A_CHAN_DROP_UNEXPECTED);
 		kfree_skb(skb);
 		return;
 	}
@@ -798,7 +816,7 @@ static void shadow_uncongest(struct sock *sk)
  * (our own injections are those). ACKs and RSTs carry no bytes: they
  * pass. With no live peer there is no twin to keep in step: all passes.
  */
-unsigned int hatcp_replica_in(struct hatcp_net *hn, const struct sk_buff *skb,
+unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 			      const struct iphdr *iph, const struct tcphdr *th)
 {
 	u32 seq = ntohl(th->seq), end = seg_end_seq(skb, th);
@@ -830,7 +848,8 @@ unsigned int hatcp_replica_in(struct hatcp_net *hn, const struct sk_buff *skb,
 	spin_unlock_bh(&f->lock);
 	if (ours)
 		return NF_ACCEPT;
-	hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
+	if (!hatcp_forward_send(hn, skb))
+		hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
 	return NF_DROP;
 }
 

@@ -21,7 +21,8 @@ void hatcp_replica_forget_stale(struct work_struct *work);
 void hatcp_replica_kick(struct hatcp_net *hn, struct hatcp_flow *f);
 unsigned int hatcp_replica_drain_in(struct hatcp_net *hn,
 				    struct hatcp_flow *f, struct sk_buff *skb);
-unsigned int hatcp_replica_in(struct hatcp_net *hn, const struct sk_buff *skb,
+void hatcp_rx_as_client(struct sk_buff *skb, struct net_device *dev);
+unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 			      const struct iphdr *iph, const struct tcphdr *th);
 bool hatcp_replica_had(struct hatcp_flow *f, const struct sk_buff *skb,
 		       const struct tcphdr *th);

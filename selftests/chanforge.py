@@ -16,7 +16,8 @@
                                        disagree), nottcp (a body that is
                                        not TCP/IPv4), unknownflow (a client
                                        segment for no flow), stale (an
-                                       older session)
+                                       older session), fwdunknown (a
+                                       forwarded segment for no flow)
 
 Raw IP sockets need no bound port, so datagrams can claim the peer's own
 address and port while its channel socket holds them.
@@ -82,13 +83,14 @@ def forge(path, kind):
     session, seq = struct.unpack_from("!QQ", open(path, "rb").read(), 8)
     # Each kind its own sequence: the same one twice would be a replay.
     seq += SEQ_AHEAD + ("inconsistent", "nottcp", "unknownflow",
-                        "stale").index(kind)
-    body_hdr = struct.pack("!BBHHBBII", 1, 0, 0, 0, 0, 0, 0, 0)
+                        "stale", "fwdunknown").index(kind)
+    body_kind = 3 if kind == "fwdunknown" else 1   # FORWARD, SEGMENT
+    body_hdr = struct.pack("!BBHHBBII", body_kind, 0, 0, 0, 0, 0, 0, 0)
     count = 1
     if kind == "nottcp":
         body = body_hdr + tcp_packet("10.0.1.100", "10.0.1.10", 1, 7000,
                                      socket.IPPROTO_UDP)
-    elif kind in ("unknownflow", "stale"):
+    elif kind in ("unknownflow", "stale", "fwdunknown"):
         body = body_hdr + tcp_packet("10.0.1.100", "10.0.1.10", 1, 7000)
         if kind == "stale":
             session -= 1

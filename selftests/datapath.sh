@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 55
+ktap_plan 57
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched
@@ -330,6 +330,10 @@ check "fragment from an older session: chan_drop_stale" \
 dst_ns=$DP_PRI
 check "fragment sent to a primary: chan_drop_unexpected" \
 	forged "$DP_REP" "$DP_CHAN_REP" "$DP_CHAN_PRI" "$DP_WORK/hb-rep" unknownflow chan_drop_unexpected
+taken=$(hatcp_stat "$DP_PRI" fwd_taken)
+check "forwarded segment for no flow, to a primary: fwd_dropped" \
+	forged "$DP_REP" "$DP_CHAN_REP" "$DP_CHAN_PRI" "$DP_WORK/hb-rep" fwdunknown fwd_dropped
+check_eq "... and not taken in (fwd_taken unchanged)" "$taken" "$(hatcp_stat "$DP_PRI" fwd_taken)"
 check_eq "no forged segment reached a socket (no flow appeared)" "[]" \
 	"$(ctl "$DP_REP" -j flows | /usr/bin/python3 -c 'import json,sys; print([f for f in json.load(sys.stdin) if f["sport"] == 1])')"
 

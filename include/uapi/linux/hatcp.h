@@ -190,6 +190,17 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_PROMOTE_NUDGED,	/* u64: clients a promotion told to
 					 * retransmit now (RFC 6069 ICMP)
 					 */
+	HATCP_STATS_A_REPL_WIRE_FORWARDED, /* u64: replica: client segments
+					    * from the wire sent on to the
+					    * peer after our demotion
+					    */
+	HATCP_STATS_A_FWD_TAKEN,	/* u64: segments the peer forwarded,
+					 * taken in as the client's
+					 */
+	HATCP_STATS_A_FWD_DROPPED,	/* u64: forwarded segments dropped:
+					 * unknown flow, never promoted,
+					 * too many waiting
+					 */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1

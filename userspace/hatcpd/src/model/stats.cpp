@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 58> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 61> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -76,6 +76,9 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 58> counter_nam
     {HATCP_STATS_A_REPL_STALE_ABORTED, "repl_stale_aborted"},
     {HATCP_STATS_A_PROMOTE_AUTO, "promote_auto"},
     {HATCP_STATS_A_PROMOTE_NUDGED, "promote_nudged"},
+    {HATCP_STATS_A_REPL_WIRE_FORWARDED, "repl_wire_forwarded"},
+    {HATCP_STATS_A_FWD_TAKEN, "fwd_taken"},
+    {HATCP_STATS_A_FWD_DROPPED, "fwd_dropped"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

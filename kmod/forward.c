@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hatcp: a client segment that reaches a replica from the wire goes on to
+ * the peer, not to the floor.
+ *
+ * In a planned switchover the client sends to the old primary's MAC until
+ * the new primary's gratuitous ARP. From `migrate` until then the old
+ * primary is a replica, and its socket must not take bytes its twin lacks
+ * (replica.c): dropped, each such segment came back on the client's
+ * retransmission timeout, which was most of a switchover's pause. So a
+ * replica sends it to the peer over the channel (a FORWARD body), checked
+ * as its own stack would have, when the peer serves, or is about to (we
+ * handed it our flows a moment ago). The peer takes it in as if from the
+ * client's link, at once if it serves, or at its promotion, waiting at
+ * most FWD_STASH_MS. There it is replicated back to us like any client
+ * segment, so the two sockets stay twins.
+ */
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <net/ip.h>
+#include "channel.h"
+#include "flow.h"
+#include "forward.h"
+#include "policy.h"
+#include "replica.h"
+
+#define FWD_AFTER_DEMOTION_MS	5000	/* a switchover's moment */
+#define FWD_STASH_MAX		256	/* segments waiting for our promotion */
+#define FWD_STASH_MS		1000	/* the longest one waits */
+
+struct fwd_cb {
+	unsigned long at;		/* jiffies it arrived */
+};
+
+static struct fwd_cb *fcb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct fwd_cb) > sizeof(skb->cb));
+	return (struct fwd_cb *)skb->cb;
+}
+
+/*
+ * Whether the live peer will take a segment: it serves, or we handed it
+ * our flows a moment ago and it is about to.
+ */
+static bool peer_takes(struct hatcp_net *hn)
+{
+	unsigned long window = msecs_to_jiffies(FWD_AFTER_DEMOTION_MS);
+
+	switch (hatcp_chan_peer_role(hn)) {
+	case HATCP_ROLE_PRIMARY:
+		return true;
+	case HATCP_ROLE_REPLICA:
+		return READ_ONCE(hn->demoted) &&
+		       time_before(jiffies, READ_ONCE(hn->demoted_at) + window);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Replica, softirq, under RCU, the peer alive: whether @skb, a client
+ * segment from the wire, went on to the peer. A switch flooding frames
+ * to both nodes makes this a duplicate at the primary, which its TCP
+ * discards.
+ */
+bool hatcp_forward_send(struct hatcp_net *hn, struct sk_buff *skb)
+{
+	struct hatcp_body body = { .kind = HATCP_BODY_FORWARD };
+
+	if (!peer_takes(hn))
+		return false;
+	/* The peer takes it as verified: only what our stack would take. */
+	if (nf_checksum(skb, NF_INET_LOCAL_IN, ip_hdrlen(skb), IPPROTO_TCP,
+			AF_INET))
+		return false;
+	if (skb_is_gso(skb)) {
+		body.gso_size = htons(skb_shinfo(skb)->gso_size);
+		body.gso_segs = htons(skb_shinfo(skb)->gso_segs);
+	}
+	if (hatcp_chan_send_body(hn, atomic64_inc_return(&hn->hold.next_id),
+				 &body, skb, NULL, skb->len))
+		return false;
+	hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_FORWARDED);
+	return true;
+}
+
+/* In at the client's link, as if it had come from there; consumes @skb. */
+static void take(struct hatcp_net *hn, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct net_device *dev;
+	int ifindex;
+
+	ifindex = hatcp_replica_client_ifindex(hn, iph->saddr, iph->daddr);
+	rcu_read_lock();
+	dev = ifindex ? dev_get_by_index_rcu(hn->net, ifindex) : NULL;
+	if (!dev) {
+		rcu_read_unlock();
+		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
+	hatcp_rx_as_client(skb, dev);
+	rcu_read_unlock();
+	hatcp_count(hn, HATCP_STATS_A_FWD_TAKEN);
+}
+
+/*
+ * A FORWARD body from the peer, its IPv4 packet checked; softirq.
+ * Consumes @skb.
+ */
+void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
+		      const struct hatcp_body *body)
+{
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, ip_hdrlen(skb));
+	iph = ip_hdr(skb);
+	th = tcp_hdr(skb);
+	/* Only for a connection we know, of a service we protect. */
+	rcu_read_lock();
+	if (!hatcp_policy_match(hn, iph->daddr, ntohs(th->dest)) ||
+	    !hatcp_flow_find(hn, iph->saddr, th->source, iph->daddr,
+			     th->dest)) {
+		rcu_read_unlock();
+		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
+	rcu_read_unlock();
+	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
+		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
+		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	}
+	switch (READ_ONCE(hn->role)) {
+	case HATCP_ROLE_PRIMARY:
+		take(hn, skb);
+		return;
+	case HATCP_ROLE_REPLICA:
+		if (skb_queue_len(&hn->fwd_stash) < FWD_STASH_MAX) {
+			fcb(skb)->at = jiffies;
+			skb_queue_tail(&hn->fwd_stash, skb);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+	kfree_skb(skb);
+}
+
+/* Takes in (@take) or drops what waits; drops what waited too long. */
+static void stash_drain(struct hatcp_net *hn, bool take_them)
+{
+	unsigned long max_age = msecs_to_jiffies(FWD_STASH_MS);
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&hn->fwd_stash))) {
+		if (take_them && time_before(jiffies, fcb(skb)->at + max_age)) {
+			local_bh_disable();
+			take(hn, skb);
+			local_bh_enable();
+			continue;
+		}
+		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+		kfree_skb(skb);
+	}
+}
+
+/* After the role changed (process context): served now, or never here. */
+void hatcp_forward_role_changed(struct hatcp_net *hn)
+{
+	stash_drain(hn, READ_ONCE(hn->role) == HATCP_ROLE_PRIMARY);
+}
+
+/* The data path's tick: a promotion that has not come will not. */
+void hatcp_forward_expire(struct hatcp_net *hn)
+{
+	unsigned long max_age = msecs_to_jiffies(FWD_STASH_MS);
+	struct sk_buff *skb;
+
+	spin_lock_bh(&hn->fwd_stash.lock);
+	while ((skb = skb_peek(&hn->fwd_stash)) &&
+	       time_after_eq(jiffies, fcb(skb)->at + max_age)) {
+		__skb_unlink(skb, &hn->fwd_stash);
+		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+		kfree_skb(skb);
+	}
+	spin_unlock_bh(&hn->fwd_stash.lock);
+}
+
+void hatcp_forward_init(struct hatcp_net *hn)
+{
+	skb_queue_head_init(&hn->fwd_stash);
+}
+
+void hatcp_forward_exit(struct hatcp_net *hn)
+{
+	skb_queue_purge(&hn->fwd_stash);
+}
