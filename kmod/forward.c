@@ -144,6 +144,9 @@ void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
 		if (skb_queue_len(&hn->fwd_stash) < FWD_STASH_MAX) {
 			fcb(skb)->at = jiffies;
 			skb_queue_tail(&hn->fwd_stash, skb);
+			/* A role change that drained the stash meanwhile. */
+			if (READ_ONCE(hn->role) != HATCP_ROLE_REPLICA)
+				hatcp_forward_role_changed(hn);
 			return;
 		}
 		break;
@@ -172,7 +175,7 @@ static void stash_drain(struct hatcp_net *hn, bool take_them)
 	}
 }
 
-/* After the role changed (process context): served now, or never here. */
+/* After the role changed: served now, or never here. Any context. */
 void hatcp_forward_role_changed(struct hatcp_net *hn)
 {
 	stash_drain(hn, READ_ONCE(hn->role) == HATCP_ROLE_PRIMARY);

@@ -824,6 +824,7 @@ unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 	struct hatcp_flow *f;
 	struct sk_buff *q;
 	bool ours = false;
+	struct gate g;
 
 	if (end == seq || th->rst)
 		return NF_ACCEPT;
@@ -848,7 +849,12 @@ unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 	spin_unlock_bh(&f->lock);
 	if (ours)
 		return NF_ACCEPT;
-	if (!hatcp_forward_send(hn, skb))
+	/*
+	 * New bytes go on to the peer (forward.c). Ones our socket has had
+	 * (a late second copy of one we injected) are no news to it.
+	 */
+	if (!gate_read(f, &g) || !after(end, g.rcv_nxt) ||
+	    !hatcp_forward_send(hn, skb))
 		hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
 	return NF_DROP;
 }
