@@ -6,6 +6,7 @@
 #define _HATCP_CHANNEL_H
 
 #include <linux/netlink.h>
+#include <linux/skbuff.h>
 #include "hatcp.h"
 #include "messages.h"
 
@@ -30,6 +31,27 @@ int hatcp_chan_peer_role(struct hatcp_net *hn);
 bool hatcp_chan_peer_is_replica(struct hatcp_net *hn);
 bool hatcp_chan_peer_usable(struct hatcp_net *hn);
 int hatcp_chan_send_ack(struct hatcp_net *hn, u64 msg_id, u8 status);
+/* A body's GSO fields, from @skb: a GRO aggregate, or one packet. */
+static inline void hatcp_body_gso_from(struct hatcp_body *body,
+				       const struct sk_buff *skb)
+{
+	if (skb_is_gso(skb)) {
+		body->gso_size = htons(skb_shinfo(skb)->gso_size);
+		body->gso_segs = htons(skb_shinfo(skb)->gso_segs);
+	}
+}
+
+/* And back: @skb, a received body's packet, an aggregate again. */
+static inline void hatcp_body_gso_to(struct sk_buff *skb,
+				     const struct hatcp_body *body)
+{
+	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
+		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
+		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	}
+}
+
 int hatcp_chan_send_body(struct hatcp_net *hn, u64 msg_id,
 			 const struct hatcp_body *body,
 			 const struct sk_buff *pkt, const void *buf,

@@ -74,10 +74,7 @@ bool hatcp_forward_send(struct hatcp_net *hn, struct sk_buff *skb)
 	if (nf_checksum(skb, NF_INET_LOCAL_IN, ip_hdrlen(skb), IPPROTO_TCP,
 			AF_INET))
 		return false;
-	if (skb_is_gso(skb)) {
-		body.gso_size = htons(skb_shinfo(skb)->gso_size);
-		body.gso_segs = htons(skb_shinfo(skb)->gso_segs);
-	}
+	hatcp_body_gso_from(&body, skb);
 	if (hatcp_chan_send_body(hn, atomic64_inc_return(&hn->hold.next_id),
 				 &body, skb, NULL, skb->len))
 		return false;
@@ -131,11 +128,7 @@ void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
 		return;
 	}
 	rcu_read_unlock();
-	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
-		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
-		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
-		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
-	}
+	hatcp_body_gso_to(skb, body);
 	switch (READ_ONCE(hn->role)) {
 	case HATCP_ROLE_PRIMARY:
 		take(hn, skb);
@@ -157,14 +150,18 @@ void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
-/* Takes in (@take) or drops what waits; drops what waited too long. */
-static void stash_drain(struct hatcp_net *hn, bool take_them)
+/*
+ * After the role changed: served now, or never here. Any context. What
+ * waited too long goes first, as on the data path's tick.
+ */
+void hatcp_forward_role_changed(struct hatcp_net *hn)
 {
-	unsigned long max_age = msecs_to_jiffies(FWD_STASH_MS);
+	bool take_them = READ_ONCE(hn->role) == HATCP_ROLE_PRIMARY;
 	struct sk_buff *skb;
 
+	hatcp_forward_expire(hn);
 	while ((skb = skb_dequeue(&hn->fwd_stash))) {
-		if (take_them && time_before(jiffies, fcb(skb)->at + max_age)) {
+		if (take_them) {
 			local_bh_disable();
 			take(hn, skb);
 			local_bh_enable();
@@ -173,12 +170,6 @@ static void stash_drain(struct hatcp_net *hn, bool take_them)
 		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
 		kfree_skb(skb);
 	}
-}
-
-/* After the role changed: served now, or never here. Any context. */
-void hatcp_forward_role_changed(struct hatcp_net *hn)
-{
-	stash_drain(hn, READ_ONCE(hn->role) == HATCP_ROLE_PRIMARY);
 }
 
 /* The data path's tick: a promotion that has not come will not. */

@@ -368,10 +368,7 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 	/* Only what our own stack would take may reach the replica. */
 	if (nf_checksum(skb, NF_INET_LOCAL_IN, thoff, IPPROTO_TCP, AF_INET))
 		return NF_ACCEPT;
-	if (skb_is_gso(skb)) {
-		body.gso_size = htons(skb_shinfo(skb)->gso_size);
-		body.gso_segs = htons(skb_shinfo(skb)->gso_segs);
-	}
+	hatcp_body_gso_from(&body, skb);
 	return hold_and_send(hn, f, skb, state, &body, NULL, 0);
 }
 

@@ -584,11 +584,7 @@ static void replica_segment(struct hatcp_net *hn, u64 msg_id,
 		kfree_skb(skb);
 		return;
 	}
-	if (ntohs(body->gso_segs) > 1 && body->gso_size) {
-		skb_shinfo(skb)->gso_size = ntohs(body->gso_size);
-		skb_shinfo(skb)->gso_segs = ntohs(body->gso_segs);
-		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
-	}
+	hatcp_body_gso_to(skb, body);
 	switch (queue_segment(hn, f, skb)) {
 	case FLOW_GONE:
 		kfree_skb(skb);
