@@ -35,7 +35,10 @@
 # fo_return NAME [PORT...] NAME (pri or rep), crashed, comes back as after
 #                          a reboot: hatcpd first (its file makes it a
 #                          replica, protecting PORTs), then its links; fails
-#                          if hatcpd had not made it a replica within 20 s
+#                          if hatcpd had not made it a replica within 20 s.
+#                          hatcpd waits for its peer's sysctls first, in
+#                          vain with its links down: 3 s, or
+#                          FO_SYSCTL_START_WAIT_MS
 # fo_keepalived_back NAME  keepalived again in NAME, once it is back
 # fo_pri_return            fo_return pri, its server, fo_keepalived_back pri
 # fo_pauses JSON CRASH_S [SERVED_S]
@@ -91,6 +94,9 @@ fo_hatcpd_start() {
 	address = "$DP_VIP"
 	ports = [$ports]
 	TOML
+	[ -z "${FO_SYSCTL_START_WAIT_MS:-}" ] ||
+		printf '\n[timers]\nsysctl_start_wait_ms = %s\n' "$FO_SYSCTL_START_WAIT_MS" \
+			>>"$DP_WORK/$name.toml"
 	"$FO_HATCPD" --netns "$ns" -c "$DP_WORK/$name.toml" \
 		>>"$DP_WORK/hatcpd-$name.log" 2>&1 &
 	hatcp_bg $!
