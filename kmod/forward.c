@@ -14,6 +14,13 @@
  * client's link, at once if it serves, or at its promotion, waiting at
  * most FWD_STASH_MS. There it is replicated back to us like any client
  * segment, so the two sockets stay twins.
+ *
+ * A replica that keepalived has just given the VIP keeps the segment
+ * itself, in the same stash, when the peer would not take it (it stepped
+ * down) or may be dead (quiet for over a heartbeat, though its last one
+ * said primary: then it is sent too, and our copy is a spare). Its
+ * promotion is on its way. A spare the peer took too reaches our socket
+ * as a duplicate, which TCP discards, or expires, which loses nothing.
  */
 #include <linux/ip.h>
 #include <linux/netdevice.h>
@@ -31,6 +38,7 @@
 
 struct fwd_cb {
 	unsigned long at;		/* jiffies it arrived */
+	bool spare;			/* kept, and sent to the peer too */
 };
 
 static struct fwd_cb *fcb(struct sk_buff *skb)
@@ -58,6 +66,33 @@ static bool peer_takes(struct hatcp_net *hn)
 	}
 }
 
+/* Frees @skb, which will not be taken: counted unless a spare. */
+static void drop(struct hatcp_net *hn, struct sk_buff *skb)
+{
+	if (!fcb(skb)->spare)
+		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
+	kfree_skb(skb);
+}
+
+/*
+ * Replica, softirq: @skb waits for our promotion, at most FWD_STASH_MS.
+ * Consumes it; false if there was no room.
+ */
+static bool stash(struct hatcp_net *hn, struct sk_buff *skb, bool spare)
+{
+	fcb(skb)->spare = spare;
+	if (skb_queue_len(&hn->fwd_stash) >= FWD_STASH_MAX) {
+		drop(hn, skb);
+		return false;
+	}
+	fcb(skb)->at = jiffies;
+	skb_queue_tail(&hn->fwd_stash, skb);
+	/* A role change that drained the stash meanwhile. */
+	if (READ_ONCE(hn->role) != HATCP_ROLE_REPLICA)
+		hatcp_forward_role_changed(hn);
+	return true;
+}
+
 /*
  * Replica, softirq, under RCU, the peer alive: whether @skb, a client
  * segment from the wire, went on to the peer. A switch flooding frames
@@ -79,6 +114,30 @@ bool hatcp_forward_send(struct hatcp_net *hn, struct sk_buff *skb)
 				 &body, skb, NULL, skb->len))
 		return false;
 	hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_FORWARDED);
+	return true;
+}
+
+/*
+ * Replica, softirq, under RCU: a copy of @skb, a client segment from the
+ * wire with new bytes, waits in the stash for our promotion (the VIP is
+ * here). Without it, a client whose request died with the old primary
+ * resends it to us before our promotion, and then only a backed-off
+ * timeout later.
+ */
+bool hatcp_forward_keep(struct hatcp_net *hn, struct sk_buff *skb, bool spare)
+{
+	struct sk_buff *nskb;
+
+	if (nf_checksum(skb, NF_INET_LOCAL_IN, ip_hdrlen(skb), IPPROTO_TCP,
+			AF_INET))
+		return false;
+	nskb = skb_copy(skb, GFP_ATOMIC);
+	if (!nskb)
+		return false;
+	skb_dst_drop(nskb);
+	if (!stash(hn, nskb, spare))
+		return false;
+	hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_KEPT);
 	return true;
 }
 
@@ -134,15 +193,8 @@ void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
 		take(hn, skb);
 		return;
 	case HATCP_ROLE_REPLICA:
-		if (skb_queue_len(&hn->fwd_stash) < FWD_STASH_MAX) {
-			fcb(skb)->at = jiffies;
-			skb_queue_tail(&hn->fwd_stash, skb);
-			/* A role change that drained the stash meanwhile. */
-			if (READ_ONCE(hn->role) != HATCP_ROLE_REPLICA)
-				hatcp_forward_role_changed(hn);
-			return;
-		}
-		break;
+		stash(hn, skb, false);
+		return;
 	default:
 		break;
 	}
@@ -167,8 +219,7 @@ void hatcp_forward_role_changed(struct hatcp_net *hn)
 			local_bh_enable();
 			continue;
 		}
-		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
-		kfree_skb(skb);
+		drop(hn, skb);
 	}
 }
 
@@ -182,8 +233,7 @@ void hatcp_forward_expire(struct hatcp_net *hn)
 	while ((skb = skb_peek(&hn->fwd_stash)) &&
 	       time_after_eq(jiffies, fcb(skb)->at + max_age)) {
 		__skb_unlink(skb, &hn->fwd_stash);
-		hatcp_count(hn, HATCP_STATS_A_FWD_DROPPED);
-		kfree_skb(skb);
+		drop(hn, skb);
 	}
 	spin_unlock_bh(&hn->fwd_stash.lock);
 }

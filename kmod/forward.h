@@ -7,6 +7,7 @@
 #include "messages.h"
 
 bool hatcp_forward_send(struct hatcp_net *hn, struct sk_buff *skb);
+bool hatcp_forward_keep(struct hatcp_net *hn, struct sk_buff *skb, bool spare);
 void hatcp_forward_rx(struct hatcp_net *hn, struct sk_buff *skb,
 		      const struct hatcp_body *body);
 void hatcp_forward_role_changed(struct hatcp_net *hn);

@@ -23,6 +23,7 @@
 #include "forward.h"
 #include "policy.h"
 #include "replica.h"
+#include "takeover.h"
 #include "tcpopt.h"
 
 #define INJECT_RETRY_MS		200
@@ -802,15 +803,33 @@ static void shadow_uncongest(struct sock *sk)
 }
 
 /*
+ * New client bytes from the wire, not for our socket yet (below): sent on
+ * to the peer if it serves (forward.c), and kept for our promotion if
+ * keepalived has given us the VIP and the peer did not take them or has
+ * been quiet for over a heartbeat (it may have died since its last said
+ * primary). False: neither, dropped.
+ */
+static bool pass_on(struct hatcp_net *hn, struct sk_buff *skb)
+{
+	bool sent = hatcp_forward_send(hn, skb);
+
+	if (skb->dev && hatcp_vip_on(hn, skb->dev) &&
+	    (!sent || !hatcp_chan_peer_heard(hn, 1)))
+		return hatcp_forward_keep(hn, skb, sent) || sent;
+	return sent;
+}
+
+/*
  * A client segment straight from the wire, at a replica: the VIP is
  * moving to us, or a switch floods. Bytes the primary never saw must not
  * reach our socket while the primary, or the old primary we will
  * replicate to, lives: our socket would then hold bytes its twin lacks,
  * and once we serve, we would acknowledge them and the client would never
- * send them again. So they are dropped (the client sends them again, to
- * whoever serves then), unless we have them from the primary too, queued
- * (our own injections are those). ACKs and RSTs carry no bytes: they
- * pass. With no live peer there is no twin to keep in step: all passes.
+ * send them again. So they go elsewhere (pass_on) or are dropped (the
+ * client sends them again, to whoever serves then), unless we have them
+ * from the primary too, queued (our own injections are those). ACKs and
+ * RSTs carry no bytes: they pass. With no live peer there is no twin to
+ * keep in step: all passes.
  */
 unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 			      const struct iphdr *iph, const struct tcphdr *th)
@@ -849,8 +868,7 @@ unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 	 * New bytes go on to the peer (forward.c). Ones our socket has had
 	 * (a late second copy of one we injected) are no news to it.
 	 */
-	if (!gate_read(f, &g) || !after(end, g.rcv_nxt) ||
-	    !hatcp_forward_send(hn, skb))
+	if (!gate_read(f, &g) || !after(end, g.rcv_nxt) || !pass_on(hn, skb))
 		hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
 	return NF_DROP;
 }

@@ -36,8 +36,8 @@ static struct in_device *arp_in_dev(struct net_device *dev)
 }
 
 /*
- * Under RCU and hn->lock: whether one of our services' own addresses is
- * on @dev, a link that answers ARP for it. One added before our last
+ * Under RCU (and hn->lock, or a demotion may race it): whether one of our
+ * services' own addresses is on @dev, a link that answers ARP for it. One added before our last
  * demotion is stale: it is the VIP we served with, which keepalived has
  * not taken away yet (a migration yields it only after the demotion),
  * not keepalived choosing us.
@@ -54,12 +54,22 @@ static enum vip_seen vip_on_link(struct hatcp_net *hn, struct net_device *dev)
 	in_dev_for_each_ifa_rcu(ifa, in_dev) {
 		if (!hatcp_policy_has_addr(hn, ifa->ifa_local))
 			continue;
-		if (!hn->demoted ||
-		    time_after(READ_ONCE(ifa->ifa_cstamp), hn->demoted_at))
+		if (!READ_ONCE(hn->demoted) ||
+		    time_after(READ_ONCE(ifa->ifa_cstamp),
+			       READ_ONCE(hn->demoted_at)))
 			return VIP_HERE;
 		seen = VIP_STALE;
 	}
 	return seen;
+}
+
+/*
+ * Under RCU, any context: keepalived has just given us the VIP on @dev,
+ * so a promotion is on its way (or a refusal, with a live primary).
+ */
+bool hatcp_vip_on(struct hatcp_net *hn, struct net_device *dev)
+{
+	return vip_on_link(hn, dev) == VIP_HERE;
 }
 
 static enum vip_seen vip_here(struct hatcp_net *hn)

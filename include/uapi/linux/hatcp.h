@@ -197,9 +197,14 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_FWD_TAKEN,	/* u64: segments the peer forwarded,
 					 * taken in as the client's
 					 */
-	HATCP_STATS_A_FWD_DROPPED,	/* u64: forwarded segments dropped:
-					 * unknown flow, never promoted,
-					 * too many waiting
+	HATCP_STATS_A_FWD_DROPPED,	/* u64: forwarded or kept segments
+					 * dropped: unknown flow, never
+					 * promoted, too many waiting (not
+					 * a kept one also sent to the peer)
+					 */
+	HATCP_STATS_A_REPL_WIRE_KEPT,	/* u64: replica: client segments
+					 * from the wire kept for our
+					 * promotion (the VIP is here)
 					 */
 
 	__HATCP_STATS_A_MAX,
