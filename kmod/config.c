@@ -36,8 +36,9 @@ static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 		atomic64_inc(&hn->stats.promotions);
 	if (chg->old_role == HATCP_ROLE_PRIMARY && role == HATCP_ROLE_REPLICA) {
 		atomic64_inc(&hn->stats.demotions);
-		hn->demoted_at = jiffies;
-		hn->demoted = true;
+		/* Read without hn->lock on the data path (forward, takeover). */
+		WRITE_ONCE(hn->demoted_at, jiffies);
+		WRITE_ONCE(hn->demoted, true);
 	}
 	pr_info("netns %u: role %s -> %s\n", hn->net->ns.inum,
 		role_names[chg->old_role], role_names[role]);

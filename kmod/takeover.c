@@ -37,10 +37,10 @@ static struct in_device *arp_in_dev(struct net_device *dev)
 
 /*
  * Under RCU (and hn->lock, or a demotion may race it): whether one of our
- * services' own addresses is on @dev, a link that answers ARP for it. One added before our last
- * demotion is stale: it is the VIP we served with, which keepalived has
- * not taken away yet (a migration yields it only after the demotion),
- * not keepalived choosing us.
+ * services' own addresses is on @dev, a link that answers ARP for it. One
+ * added before our last demotion is stale: it is the VIP we served with,
+ * which keepalived has not taken away yet (a migration yields it only
+ * after the demotion), not keepalived choosing us.
  */
 static enum vip_seen vip_on_link(struct hatcp_net *hn, struct net_device *dev)
 {
