@@ -275,9 +275,10 @@ bool hatcp_chan_peer_heard(struct hatcp_net *hn, unsigned int intervals)
 	       time_before(jiffies, READ_ONCE(ch->last_rx) + quiet);
 }
 
+/* Any context: the channel timer's verdict, see chan_judge(). */
 bool hatcp_chan_peer_alive(struct hatcp_net *hn)
 {
-	return hatcp_chan_peer_heard(hn, HATCP_DEAD_INTERVALS);
+	return READ_ONCE(hn->chan.alive);
 }
 
 /* The role the peer's last heartbeat stated, or -1 before the first. */
@@ -300,13 +301,47 @@ bool hatcp_chan_peer_is_replica(struct hatcp_net *hn)
 	       hatcp_chan_peer_role(hn) == HATCP_ROLE_REPLICA;
 }
 
+/*
+ * Timer: whether to draw a verdict on the peer's silence this tick. A
+ * tick that runs late means this CPU did not run (a stalled VM, a long
+ * softirq), and timers run before the receive path: the peer's last
+ * messages may be waiting behind us, or, in one kernel, its own late
+ * timer has yet to send them. Its silence is then ours, so that tick
+ * only sends, and the next one, on time or not, judges. One wrong verdict
+ * costs every connection its protection for good; this one costs at most
+ * a heartbeat interval of detection, and only after a late tick.
+ */
+static bool chan_tick_judges(struct hatcp_channel *ch)
+{
+	unsigned long slack = msecs_to_jiffies(HATCP_HEARTBEAT_MS / 2);
+
+	if (!ch->tick_late && time_after(jiffies, ch->tick_due + slack)) {
+		ch->tick_late = true;
+		return false;
+	}
+	ch->tick_late = false;
+	return true;
+}
+
+/* Timer: the peer is gone once quiet for HATCP_DEAD_INTERVALS. */
+static void chan_judge(struct hatcp_net *hn)
+{
+	struct hatcp_channel *ch = &hn->chan;
+
+	/* Under the lock receive takes, so a message cannot slip between. */
+	spin_lock(&ch->replay.lock);
+	if (!hatcp_chan_peer_heard(hn, HATCP_DEAD_INTERVALS))
+		WRITE_ONCE(ch->alive, false);
+	spin_unlock(&ch->replay.lock);
+}
+
 static void chan_timer(struct timer_list *t)
 {
 	struct hatcp_net *hn = from_timer(hn, t, chan.timer);
 	struct hatcp_channel *ch = &hn->chan;
 	const struct hatcp_peer *peer;
 	struct hatcp_msg_heartbeat hb;
-	bool alive, heard;
+	bool alive, heard, judge;
 
 	rcu_read_lock();
 	peer = rcu_dereference(hn->peer);
@@ -320,16 +355,21 @@ static void chan_timer(struct timer_list *t)
 	hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
 	chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
 
+	judge = chan_tick_judges(ch);
 	/* Quiet, and maybe gone: is the VIP already ours (takeover.c)? */
 	heard = hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS);
-	if (heard != ch->heard) {
+	if (heard != ch->heard && (heard || judge)) {
 		ch->heard = heard;
 		if (!heard)
 			hatcp_takeover_check(hn);
 	}
+	if (judge)
+		chan_judge(hn);
 	alive = hatcp_chan_peer_alive(hn);
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
+		if (!alive)
+			hatcp_count(hn, HATCP_STATS_A_PEER_LOST);
 		hatcp_nl_event_reachable(hn, peer, alive);
 		/* It unprotected every flow when it lost us: shadows are stale. */
 		if (alive && READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
@@ -339,7 +379,8 @@ static void chan_timer(struct timer_list *t)
 	/* Nothing may wait on a peer that is gone. */
 	if (!alive)
 		hatcp_primary_peer_lost(hn);
-	mod_timer(&ch->timer, jiffies + msecs_to_jiffies(HATCP_HEARTBEAT_MS));
+	ch->tick_due = jiffies + msecs_to_jiffies(HATCP_HEARTBEAT_MS);
+	mod_timer(&ch->timer, ch->tick_due);
 }
 
 static void replay_reset(struct hatcp_channel *ch)
@@ -347,6 +388,7 @@ static void replay_reset(struct hatcp_channel *ch)
 	spin_lock_bh(&ch->replay.lock);
 	ch->replay.valid = false;
 	WRITE_ONCE(ch->rx_seen, false);
+	WRITE_ONCE(ch->alive, false);
 	WRITE_ONCE(ch->peer_role, -1);
 	spin_unlock_bh(&ch->replay.lock);
 }
@@ -398,6 +440,7 @@ out:
 	if (v == REPLAY_OK || v == REPLAY_NEW_SESSION) {
 		WRITE_ONCE(ch->last_rx, jiffies);
 		WRITE_ONCE(ch->rx_seen, true);
+		WRITE_ONCE(ch->alive, true);
 	}
 	spin_unlock(&r->lock);
 	return v;

@@ -64,6 +64,15 @@ struct hatcp_channel {
 	/* Written on receive, read by the timer and by GET_STATS. */
 	unsigned long last_rx;
 	bool rx_seen;
+	/*
+	 * The verdict the data path reads: set by every message accepted,
+	 * cleared only by a timer tick that ran on time (chan_timer). Both
+	 * under replay.lock, with last_rx.
+	 */
+	bool alive;
+	/* The timer's own: when it should run next, and if it ran late. */
+	unsigned long tick_due;
+	bool tick_late;
 	s8 peer_role;		/* enum hatcp_role its heartbeats state, or -1 */
 	bool reachable;		/* the timer's view, for events */
 	bool heard;		/* the timer's view, for takeover */
@@ -85,7 +94,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_REPL_WIRE_KEPT
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_SEG_RELEASED_NO_PEER
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8

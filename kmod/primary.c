@@ -126,10 +126,15 @@ static void release_list(struct hatcp_net *hn, struct list_head *list)
 static void unprotect(struct hatcp_net *hn, struct hatcp_flow *f,
 		      enum hatcp_unprot_reason reason)
 {
+	struct hatcp_held *h;
 	LIST_HEAD(list);
 
 	hatcp_flow_unprotect(f, reason);
 	hold_take(hn, f, &list);
+	/* What a dead replica would otherwise have held to its timeout. */
+	if (reason == HATCP_UNPROT_NO_PEER)
+		list_for_each_entry(h, &list, fifo)
+			hatcp_count(hn, HATCP_STATS_A_SEG_RELEASED_NO_PEER);
 	release_list(hn, &list);
 }
 

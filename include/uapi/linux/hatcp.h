@@ -206,6 +206,14 @@ enum hatcp_stats_attr {
 					 * from the wire kept for our
 					 * promotion (the VIP is here)
 					 */
+	HATCP_STATS_A_PEER_LOST,	/* u64: the peer went unreachable
+					 * (3 heartbeats missed): a primary
+					 * serves on unprotected
+					 */
+	HATCP_STATS_A_SEG_RELEASED_NO_PEER, /* u64: held segments let in
+					     * unprotected when the peer
+					     * was lost or became a primary
+					     */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1

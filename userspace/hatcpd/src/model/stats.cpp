@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 62> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 64> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -80,6 +80,8 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 62> counter_nam
     {HATCP_STATS_A_FWD_TAKEN, "fwd_taken"},
     {HATCP_STATS_A_FWD_DROPPED, "fwd_dropped"},
     {HATCP_STATS_A_REPL_WIRE_KEPT, "repl_wire_kept"},
+    {HATCP_STATS_A_PEER_LOST, "peer_lost"},
+    {HATCP_STATS_A_SEG_RELEASED_NO_PEER, "seg_released_no_peer"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

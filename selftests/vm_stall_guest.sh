@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of test_vm_stall.py, not a selftest of its own (so not
+# executable; the host runs it with bash): protected connections run
+# while the host stops the whole guest for longer than the channel's dead
+# time, as a hypervisor does to a VM it deschedules. When the guest runs
+# again its timers fire before its receive path has caught up; neither
+# node may take the other for dead, and the connections stay protected.
+#
+# Handshake with the host, in $HATCP_LAB_OUT: this script writes
+# stall.ready once the connections run; the host stops and resumes the
+# guest, then writes stall.done.
+
+. "$(dirname "$0")/lib.sh"
+
+require_root
+ktap_plan 6
+
+CONNS=10
+out=${HATCP_LAB_OUT:?run by test_vm_stall.py}
+rm -f "$out/stall.ready" "$out/stall.done"
+
+dp_topology && dp_hatcp_up && dp_servers_start || { ktap_fail "setup"; ktap_finish; }
+dp_verify --timeout 300 --conns "$CONNS" --rr 600 --chunk 1k --stall-ms 300 \
+	>"$DP_WORK/verify.json" &
+client=$!
+# The longest gap the guest's own monotonic clock shows between wakeups
+# 20 ms apart, while the host stops it: the stall as the guest lived it.
+/usr/bin/python3 - "$out/stall.done" "$DP_WORK/gap" <<'PY' &
+import os, sys, time
+last, gap = time.monotonic(), 0.0
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+    now = time.monotonic()
+    gap, last = max(gap, now - last), now
+open(sys.argv[2], "w").write(str(round(gap * 1000)))
+PY
+gap_pid=$!
+sleep 3
+echo "# flows protected before the stall: $(hatcp_stat "$DP_PRI" flows_protected)"
+touch "$out/stall.ready"
+wait_for 120 test -e "$out/stall.done"
+wait $gap_pid
+gap=$(cat "$DP_WORK/gap" 2>/dev/null || echo 0)
+check "the guest was stopped for over twice the dead time (its clock jumped $gap ms)" \
+	test "$gap" -ge 700
+echo "# the host stopped the guest for $(cat "$out/stall.done") ms"
+wait $client
+verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
+check_eq "every connection completed byte-exact" "pass " "$verdict"
+check_eq "neither node took the other for dead (peer_lost on pri, rep)" "0 0" \
+	"$(hatcp_stat "$DP_PRI" peer_lost) $(hatcp_stat "$DP_REP" peer_lost)"
+check_eq "every connection stayed protected, no shadow aborted" "$CONNS 0 0" \
+	"$(hatcp_stat "$DP_PRI" flows_protected) $(hatcp_stat "$DP_PRI" flows_unprotected) $(hatcp_stat "$DP_REP" repl_stale_aborted)"
+rep_saw_all() {
+	dp_digests_agree "$DP_WORK/verify.json" 2>/dev/null
+}
+check "the replica's server saw every byte of every connection" \
+	wait_for 30 rep_saw_all
+check "the module unloads clean" dp_hatcp_down
+ktap_finish
