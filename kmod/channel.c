@@ -341,7 +341,7 @@ static void chan_timer(struct timer_list *t)
 	struct hatcp_channel *ch = &hn->chan;
 	const struct hatcp_peer *peer;
 	struct hatcp_msg_heartbeat hb;
-	bool alive, heard, judge;
+	bool alive;
 
 	rcu_read_lock();
 	peer = rcu_dereference(hn->peer);
@@ -355,21 +355,16 @@ static void chan_timer(struct timer_list *t)
 	hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
 	chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
 
-	judge = chan_tick_judges(ch);
-	/* Quiet, and maybe gone: is the VIP already ours (takeover.c)? */
-	heard = hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS);
-	if (heard != ch->heard && (heard || judge)) {
-		ch->heard = heard;
-		if (!heard)
-			hatcp_takeover_check(hn);
-	}
-	if (judge)
+	if (chan_tick_judges(ch))
 		chan_judge(hn);
 	alive = hatcp_chan_peer_alive(hn);
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
-		if (!alive)
+		if (!alive) {
 			hatcp_count(hn, HATCP_STATS_A_PEER_LOST);
+			/* Gone: is the VIP already ours (takeover.c)? */
+			hatcp_takeover_check(hn);
+		}
 		hatcp_nl_event_reachable(hn, peer, alive);
 		/* It unprotected every flow when it lost us: shadows are stale. */
 		if (alive && READ_ONCE(hn->role) == HATCP_ROLE_REPLICA)
@@ -671,7 +666,6 @@ void hatcp_channel_close(struct hatcp_net *hn)
 	/* The handler re-arms only while a peer is set, so this is final. */
 	del_timer_sync(&ch->timer);
 	ch->reachable = false;
-	ch->heard = false;
 	if (sk)
 		udp_tunnel_sock_release(sk->sk_socket);
 	hatcp_peer_free(old);

@@ -11,14 +11,12 @@
 #include "messages.h"
 
 #define HATCP_HEARTBEAT_MS	100
-/* Heartbeats missed before the peer is declared unreachable. */
-#define HATCP_DEAD_INTERVALS	3
 /*
- * Heartbeats missed before a replica that holds the VIP takes over
- * (takeover.c): keepalived has already judged the peer dead, after three
- * adverts, and a live primary would have been heard twice meanwhile.
+ * Heartbeats missed before the peer is declared unreachable, the verdict
+ * that unprotects a primary's flows and lets a replica that holds the VIP
+ * take over (takeover.c).
  */
-#define HATCP_QUIET_INTERVALS	2
+#define HATCP_DEAD_INTERVALS	3
 
 void hatcp_channel_init(struct hatcp_net *hn);
 int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,

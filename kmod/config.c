@@ -62,10 +62,12 @@ int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 
 /*
  * Idempotent: promoting a primary again changes nothing and succeeds.
- * Refused while the peer, heard on the channel within the takeover's
- * quiet time (channel.h), says it is the primary:
- * VRRP's view (which asked for this) and ours disagree, as when only the
- * VRRP path broke, and two primaries would serve the clients apart.
+ * Refused while the peer, alive by the channel's verdict (channel.c),
+ * says it is the primary: VRRP's view (which asked for this) and ours
+ * disagree, as when only the VRRP path broke, or a loaded node missed
+ * three adverts, and two primaries would serve the clients apart. Not a
+ * shorter silence: on a loaded node heartbeats come late together with
+ * adverts, and a quarter second of them made a live primary look gone.
  * `role set primary` forces it.
  */
 int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
@@ -77,8 +79,7 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		NL_SET_ERR_MSG_MOD(extack, "only a replica can be promoted");
 		return hatcp_refuse(hn, -EINVAL);
 	}
-	if (hn->role == HATCP_ROLE_REPLICA &&
-	    hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS) &&
+	if (hn->role == HATCP_ROLE_REPLICA && hatcp_chan_peer_alive(hn) &&
 	    hatcp_chan_peer_role(hn) == HATCP_ROLE_PRIMARY) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the peer is a live primary: promoting would make two");

@@ -75,7 +75,6 @@ struct hatcp_channel {
 	bool tick_late;
 	s8 peer_role;		/* enum hatcp_role its heartbeats state, or -1 */
 	bool reachable;		/* the timer's view, for events */
-	bool heard;		/* the timer's view, for takeover */
 	struct work_struct stale_work;	/* replica: the peer is back */
 	struct hatcp_chan_stats stats;
 };

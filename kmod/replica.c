@@ -865,11 +865,18 @@ unsigned int hatcp_replica_in(struct hatcp_net *hn, struct sk_buff *skb,
 	if (ours)
 		return NF_ACCEPT;
 	/*
-	 * New bytes go on to the peer (forward.c). Ones our socket has had
-	 * (a late second copy of one we injected) are no news to it.
+	 * Bytes go on to the peer (forward.c). Ones our socket has had were
+	 * the primary's first (a client's retransmission, or a late second
+	 * copy of one we injected): nothing is lost without them, they go
+	 * on so that the primary acknowledges them again, and are counted as
+	 * duplicates if they cannot. New bytes that cannot are dropped.
 	 */
-	if (!gate_read(f, &g) || !after(end, g.rcv_nxt) || !pass_on(hn, skb))
+	if (!gate_read(f, &g))
 		hatcp_count(hn, HATCP_STATS_A_REPL_WIRE_DROP);
+	else if (!pass_on(hn, skb))
+		hatcp_count(hn, after(end, g.rcv_nxt) ?
+				HATCP_STATS_A_REPL_WIRE_DROP :
+				HATCP_STATS_A_REPL_DUPLICATE);
 	return NF_DROP;
 }
 

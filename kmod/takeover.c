@@ -9,8 +9,10 @@
  * ARP (keepalived made us MASTER: otherwise the VIP lives only on a NOARP
  * dummy, so that our sockets can bind to it), and the peer's heartbeats
  * stopping or saying it stepped down to replica (a planned switchover).
- * When the VIP is here and the peer, heard before, is silent or a
- * replica, a replica promotes at once; the notify script's promote then
+ * When the VIP is here and the peer, heard before, is dead by the
+ * channel's verdict or a live replica, a replica promotes at once (the
+ * verdict, not a shorter silence: a loaded node that missed three adverts
+ * also hears heartbeats late); the notify script's promote then
  * finds a primary and succeeds, changing nothing. A peer that is a live
  * primary (a broken VRRP path) leaves the decision to the scripts, which
  * yield; so does a service without an address of its own (no VIP to
@@ -125,8 +127,7 @@ static void takeover_work(struct work_struct *work)
 
 	mutex_lock(&hn->lock);
 	if (hn->role != HATCP_ROLE_REPLICA || !READ_ONCE(hn->chan.rx_seen) ||
-	    (hatcp_chan_peer_heard(hn, HATCP_QUIET_INTERVALS) &&
-	     !hatcp_chan_peer_is_replica(hn)))
+	    (hatcp_chan_peer_alive(hn) && !hatcp_chan_peer_is_replica(hn)))
 		goto out;
 	vip = vip_here(hn);
 	if (vip == VIP_STALE)

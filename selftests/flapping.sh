@@ -575,9 +575,6 @@ for n in pri rep; do
 		"flows protected $(kstat "${NS[$n]}" flows_protected), unprotected $(kstat "${NS[$n]}" flows_unprotected)"
 done
 ka_says
-if { [ "$__ktap_fail" -ne 0 ] || [ -n "${FLAP_KEEP_LOGS:-}" ]; } && [ -n "${HATCP_LAB_OUT:-}" ]; then
-	cp -r "$DP_WORK" "$HATCP_LAB_OUT/flapping-$(uname -r)" && echo "# logs kept in \$HATCP_LAB_OUT/flapping-$(uname -r)"
-fi
 
 check "the module unloads clean" dp_hatcp_down
 ktap_finish

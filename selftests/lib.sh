@@ -71,8 +71,23 @@ check_eq() {
 
 ktap_finish() {
 	echo "# Totals: pass:$((__ktap_n - __ktap_fail)) fail:$__ktap_fail"
+	__keep_work
 	[ "$__ktap_fail" -eq 0 ] && exit $KSFT_PASS
 	exit $KSFT_FAIL
+}
+
+# __keep_work: a failed lab script (or any, with HATCP_KEEP_LOGS set)
+# copies its data-path work directory (daemon, keepalived and notify
+# logs, server digests) to the lab's out directory, which outlives the
+# guest: the only evidence of a failure seen in CI.
+__keep_work() {
+	local dst
+
+	{ [ "$__ktap_fail" -ne 0 ] || [ -n "${HATCP_KEEP_LOGS:-}" ]; } || return 0
+	[ -n "${HATCP_LAB_OUT:-}" ] && [ -n "${DP_WORK:-}" ] && [ -d "$DP_WORK" ] || return 0
+	dst=$HATCP_LAB_OUT/$(basename "$0" .sh)-$(uname -r)
+	rm -rf "$dst"
+	cp -r "$DP_WORK" "$dst" && echo "# logs kept in \$HATCP_LAB_OUT/${dst##*/}"
 }
 
 skip_all() {

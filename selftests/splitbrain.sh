@@ -19,7 +19,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 17
+ktap_plan 18
 
 CONNS=10
 fo_start_pair
@@ -92,6 +92,12 @@ check_eq "after the cut, pri crashes: every connection completed, byte-exact" \
 # pri comes back as the replica (as failover.sh does); rep now serves.
 fo_pri_return
 check "pri is back as the replica, rep serves" wait_for 30 fo_serving "$DP_REP" "$DP_PRI"
+# With its configured priority (200 against 100), pri missing three of
+# rep's adverts would elect itself and rep would yield it the VIP, and
+# the connections opened while pri was away, of which pri has no twin.
+stands_aside() { [ "$(cat "$DP_WORK/yield-pri" 2>/dev/null)" = 253 ]; }
+check "pri, a replica of a live primary, stands aside (yield file 253: VRRP priority 1)" \
+	wait_for 20 stands_aside
 wait_for 10 dp_peer_wait 1
 
 no_peer=$(hatcp_stat "$DP_REP" unprot_no_peer)

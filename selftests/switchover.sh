@@ -16,10 +16,13 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 30
+ktap_plan 31
 
 CONNS=10
 fo_start_pair
+stands_aside() { [ "$(cat "$DP_WORK/yield-$1" 2>/dev/null)" = 253 ]; }
+check "rep, a replica of a live primary, stands aside (yield file 253: VRRP priority 1)" \
+	wait_for 20 stands_aside rep
 
 check_fails "migrate on the replica is refused" 'only a primary can migrate' \
 	ctl "$DP_REP" migrate
@@ -68,8 +71,8 @@ move() {
 }
 move "$DP_PRI" pri "$DP_REP" rep
 
-# pri misses rep's adverts for 1.5 s: past its 0.4 s of patience it
-# elects itself. Standing aside, its adverts lose to rep's once they
+# pri misses rep's adverts for 2.5 s: past its 0.8 s of patience (0.2 s
+# adverts) it elects itself. Standing aside, its adverts lose to rep's once they
 # pass again, and the connections stay with rep. With its configured
 # priority (200 against 100) rep would have yielded them back.
 masters() { grep -c "MASTER" "$DP_WORK/notify-pri.log"; }
@@ -77,7 +80,7 @@ masters_before=$(masters)
 tc -n "$DP_PRI" qdisc add dev "$DP_LAN_DEV" handle ffff: ingress
 tc -n "$DP_PRI" filter add dev "$DP_LAN_DEV" parent ffff: protocol ip \
 	u32 match ip protocol 112 0xff action drop
-sleep 1.5
+sleep 2.5
 tc -n "$DP_PRI" qdisc del dev "$DP_LAN_DEV" handle ffff: ingress
 pri_gave_way() { ! fo_vip_on "$DP_PRI" && fo_serving "$DP_REP" "$DP_PRI"; }
 wait_for 10 pri_gave_way

@@ -158,7 +158,10 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_REPL_QUEUED,	/* u64: segments taken into a queue */
 	HATCP_STATS_A_REPL_INJECTED,	/* u64: injections, retries included */
 	HATCP_STATS_A_REPL_RETRIED,	/* u64: injections repeated */
-	HATCP_STATS_A_REPL_DUPLICATE,	/* u64: already queued or consumed */
+	HATCP_STATS_A_REPL_DUPLICATE,	/* u64: already queued or consumed
+					 * (replica: from the primary, or a
+					 * client retransmission off the wire)
+					 */
 	HATCP_STATS_A_REPL_QUEUE_FULL,	/* u64: refused, queue at bound */
 	HATCP_STATS_A_REPL_UNKNOWN_FLOW, /* u64: segment for no known flow */
 	HATCP_STATS_A_REPL_BAD_SEGMENT,	/* u64: carried packet not TCP/IPv4 */
