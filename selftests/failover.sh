@@ -40,9 +40,8 @@ check_eq "the crash hit $CONNS live connections, all protected" "yes $CONNS" "$l
 check "keepalived promoted the replica (notify: MASTER, promote)" \
 	grep -q "MASTER, promote done" "$DP_WORK/notify-rep.log"
 check "the VIP moved to the replica's LAN link" fo_vip_on "$DP_REP"
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
-check_eq "every connection completed, every reply byte checked" "pass " "$verdict"
+verdict=$(verdict_of "$DP_WORK/verify.json")
+check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
 rep_saw_all() {
 	[ "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats rep)" 2>/dev/null)" = "$CONNS" ]
 }
@@ -116,8 +115,7 @@ back_promoted() {
 }
 wait_for 30 back_promoted
 wait $client
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j["ok"], j.get("reason", ""))' "$out2")
+verdict=$(verdict_of "$out2")
 check_eq "crash under short connections: all 600 completed (handshake, data, close)" \
 	"pass 600 " "$verdict"
 check_eq "keepalived promoted the returned node, once" $((promotions + 1)) \

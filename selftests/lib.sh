@@ -235,6 +235,8 @@ require_root() {
 #                            stats in $(dp_stats pri|rep PORT); waits until
 #                            both listen (default PORT: DP_PORT)
 #   dp_servers_stop          SIGTERM every echod started, wait (stats summary)
+#   verdict_of REPORT        "VERDICT OK REASON" of a dp_verify --json report
+#                            file ("pass N " when all N connections passed)
 #   dp_stats ROLE [PORT]     path of ROLE's (pri, rep) echod --stats file
 #   dp_verify [--port P] ARGS...  hatcp-verify --json from cli to VIP:P
 #   dp_digests_same CLIENT_JSON STATS...  how many of the connections in
@@ -429,6 +431,11 @@ dp_verify() {
 		shift 2
 	fi
 	ip netns exec "$DP_CLI" hatcp-verify --connect "$DP_VIP:$port" --json "$@"
+}
+
+verdict_of() {
+	/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["verdict"], j["ok"], j.get("reason", ""))' "$1"
 }
 
 dp_digests_same() {

@@ -39,9 +39,8 @@ t_crash=$(date +%s.%N)
 fo_crash "$DP_REP"
 wait $client
 check_eq "the crash hit $CONNS live connections, all protected" "yes $CONNS" "$live $flows"
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
-check_eq "every connection completed, every reply byte checked" "pass " "$verdict"
+verdict=$(verdict_of "$DP_WORK/verify.json")
+check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
 check_eq "the primary's server saw and answered every byte of every connection" \
 	"$CONNS" "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats pri)")"
 

@@ -24,11 +24,6 @@ ktap_plan 18
 CONNS=10
 fo_start_pair
 
-verdict_of() {
-	/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j["ok"], j.get("reason", ""))' "$1"
-}
-
 # ---- 1. VRRP path broken, channel working ---------------------------------
 vrrp_block() {
 	local ns

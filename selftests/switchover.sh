@@ -96,8 +96,7 @@ move "$DP_PRI" pri "$DP_REP" rep
 move "$DP_REP" rep "$DP_PRI" pri
 wait $client
 
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
+verdict=$(verdict_of "$DP_WORK/verify.json")
 check_eq "every connection completed, every reply byte checked" "pass $CONNS " "$verdict"
 saw_all() {
 	[ "$(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats "$1")" 2>/dev/null)" = "$CONNS" ]

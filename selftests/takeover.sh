@@ -127,8 +127,7 @@ check "4. its kernel log says why" sh -c \
 	"dmesg | grep -q 'netns $inum_pri: promoted: the VIP is here and the peer is silent'"
 
 wait $client
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j["ok"], j.get("reason", ""))' "$DP_WORK/verify.json")
+verdict=$(verdict_of "$DP_WORK/verify.json")
 check_eq "4. every connection completed, every reply byte checked; pri's server saw it all" \
 	"pass $CONNS  $CONNS" "$verdict $(dp_digests_same "$DP_WORK/verify.json" "$(dp_stats pri)")"
 

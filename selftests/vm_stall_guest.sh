@@ -46,9 +46,8 @@ check "the guest was stopped for over twice the dead time (its clock jumped $gap
 	test "$gap" -ge 700
 echo "# the host stopped the guest for $(cat "$out/stall.done") ms"
 wait $client
-verdict=$(/usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
-print(j["verdict"], j.get("reason", ""))' "$DP_WORK/verify.json")
-check_eq "every connection completed byte-exact" "pass " "$verdict"
+verdict=$(verdict_of "$DP_WORK/verify.json")
+check_eq "every connection completed byte-exact" "pass $CONNS " "$verdict"
 check_eq "neither node took the other for dead (peer_lost on pri, rep)" "0 0" \
 	"$(hatcp_stat "$DP_PRI" peer_lost) $(hatcp_stat "$DP_REP" peer_lost)"
 check_eq "every connection stayed protected, no shadow aborted" "$CONNS 0 0" \
