@@ -29,6 +29,8 @@
 #                          PEER_NS the replica without it
 # fo_role NS               the node's hatcp role (primary, replica, ...)
 # fo_vip_on NS             the VIP is on NS's lan0 (keepalived put it there)
+# fo_stands_aside NAME     NAME (pri, rep) stands aside: its yield file
+#                          says 253 (VRRP priority 1)
 # fo_crash NS              the node dies: its links go down at once, then every
 #                          process in it is SIGKILLed (hatcp keeps its
 #                          state: the kernel did not reboot)
@@ -206,6 +208,10 @@ fo_role() {
 
 fo_vip_on() {
 	ip -n "$1" -br addr show dev "$DP_LAN_DEV" | grep -qw "$DP_VIP/32"
+}
+
+fo_stands_aside() {
+	[ "$(cat "$DP_WORK/yield-$1" 2>/dev/null)" = 253 ]
 }
 
 fo_crash() {

@@ -90,9 +90,8 @@ check "pri is back as the replica, rep serves" wait_for 30 fo_serving "$DP_REP" 
 # With its configured priority (200 against 100), pri missing three of
 # rep's adverts would elect itself and rep would yield it the VIP, and
 # the connections opened while pri was away, of which pri has no twin.
-stands_aside() { [ "$(cat "$DP_WORK/yield-pri" 2>/dev/null)" = 253 ]; }
 check "pri, a replica of a live primary, stands aside (yield file 253: VRRP priority 1)" \
-	wait_for 20 stands_aside
+	wait_for 20 fo_stands_aside pri
 wait_for 10 dp_peer_wait 1
 
 no_peer=$(hatcp_stat "$DP_REP" unprot_no_peer)

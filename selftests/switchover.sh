@@ -20,9 +20,8 @@ ktap_plan 31
 
 CONNS=10
 fo_start_pair
-stands_aside() { [ "$(cat "$DP_WORK/yield-$1" 2>/dev/null)" = 253 ]; }
 check "rep, a replica of a live primary, stands aside (yield file 253: VRRP priority 1)" \
-	wait_for 20 stands_aside rep
+	wait_for 20 fo_stands_aside rep
 
 check_fails "migrate on the replica is refused" 'only a primary can migrate' \
 	ctl "$DP_REP" migrate
@@ -72,8 +71,8 @@ move() {
 move "$DP_PRI" pri "$DP_REP" rep
 
 # pri misses rep's adverts for 2.5 s: past its 0.8 s of patience (0.2 s
-# adverts) it elects itself. Standing aside, its adverts lose to rep's once they
-# pass again, and the connections stay with rep. With its configured
+# adverts) it elects itself. Standing aside, its adverts lose to rep's
+# once they pass again, and the connections stay with rep. With its configured
 # priority (200 against 100) rep would have yielded them back.
 masters() { grep -c "MASTER" "$DP_WORK/notify-pri.log"; }
 masters_before=$(masters)
