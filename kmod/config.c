@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "config.h"
 #include "datapath.h"
+#include "takeover.h"
 
 static const char *const role_names[] = {
 	[HATCP_ROLE_STANDALONE] = "standalone",
@@ -89,6 +90,14 @@ int hatcp_promote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 	return 0;
 }
 
+/*
+ * Idempotent. Refused while the VIP is here, given since our last
+ * demotion: keepalived removes it before it calls for a demotion, so a
+ * primary holding it is MASTER again, and the call is a stale one that a
+ * loaded node ran late (keepalived does not wait for its notify scripts).
+ * Obeyed, it undid the promotion that followed. `role set replica`
+ * forces it.
+ */
 int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 		 struct netlink_ext_ack *extack)
 {
@@ -97,6 +106,11 @@ int hatcp_demote(struct hatcp_net *hn, struct hatcp_role_change *chg,
 	if (hn->role == HATCP_ROLE_STANDALONE) {
 		NL_SET_ERR_MSG_MOD(extack, "only a primary can be demoted");
 		return hatcp_refuse(hn, -EINVAL);
+	}
+	if (hn->role == HATCP_ROLE_PRIMARY && hatcp_vip_serving(hn)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the VIP is here (MASTER): demoting would leave a replica serving it");
+		return hatcp_refuse(hn, -EBUSY);
 	}
 	role_switch(hn, HATCP_ROLE_REPLICA, chg);
 	return 0;

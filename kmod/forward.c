@@ -34,7 +34,14 @@
 
 #define FWD_AFTER_DEMOTION_MS	5000	/* a switchover's moment */
 #define FWD_STASH_MAX		256	/* segments waiting for our promotion */
-#define FWD_STASH_MS		1000	/* the longest one waits */
+/*
+ * The longest one waits: as long as a peer that stepped down forwards to
+ * us, counting on our promotion. At 1 s, a loaded lab's VIP move (the
+ * peer's yield, keepalived's election here) outlasted it, and segments
+ * the client then had to resend were dropped. An older copy that the
+ * client has resent meanwhile reaches the socket as a duplicate.
+ */
+#define FWD_STASH_MS		FWD_AFTER_DEMOTION_MS
 
 struct fwd_cb {
 	unsigned long at;		/* jiffies it arrived */

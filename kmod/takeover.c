@@ -90,6 +90,16 @@ static enum vip_seen vip_here(struct hatcp_net *hn)
 }
 
 /*
+ * Under hn->lock: keepalived has given us the VIP since our last demotion
+ * (on a link that answers ARP), that is, it has made us MASTER.
+ */
+bool hatcp_vip_serving(struct hatcp_net *hn)
+{
+	lockdep_assert_held(&hn->lock);
+	return vip_here(hn) == VIP_HERE;
+}
+
+/*
  * Process context, after the role flipped and before any shadow socket is
  * woken: a gratuitous ARP for each of our services' addresses on a link
  * that answers ARP for it. keepalived sends its own once it has added the

@@ -7,6 +7,7 @@
 void hatcp_takeover_check(struct hatcp_net *hn);
 void hatcp_vip_announce(struct hatcp_net *hn);
 bool hatcp_vip_on(struct hatcp_net *hn, struct net_device *dev);
+bool hatcp_vip_serving(struct hatcp_net *hn);
 void hatcp_takeover_net_init(struct hatcp_net *hn);
 void hatcp_takeover_net_exit(struct hatcp_net *hn);
 int hatcp_takeover_init(void);

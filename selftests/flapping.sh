@@ -53,7 +53,7 @@
 # once it is back. Reported
 # as "# " lines: failovers, connections completed, and the pause of the
 # long connections at each crash (their stalls spanning it, fo_pauses).
-# timeout=480
+# timeout=600
 
 . "$(dirname "$0")/failover_lib.sh"
 
@@ -66,7 +66,7 @@ ROUNDS=${FLAP_ROUNDS:-12}	# failovers
 # crash late. It compares them once the links are up.
 FO_SYSCTL_START_WAIT_MS=500
 PERIOD=10			# s between crashes, at least
-ROUNDS_BOUND=300		# s: no round starts after this (~10.5 s a round here)
+ROUNDS_BOUND=420		# s: no round starts after this (20-30 s a round on a loaded lab)
 LONG_PORT=7001
 LONG_CONNS=4
 LONG_RR=140			# round trips of 1 KB per long connection
@@ -84,7 +84,7 @@ PER_ROUND=5
 ktap_plan $((2 + ROUNDS * PER_ROUND + 5))
 
 # The guest has one slow (TCG) CPU, and keepalived's health check (every
-# FO_HEALTH_INTERVAL s on each node, itself ~0.5 s of that CPU here) must
+# FO_HEALTH_INTERVAL s on each node, itself 2 s or more of that CPU) must
 # get its share in time, or it times out and keepalived itself flaps: this
 # script polls once a second, with ip, hatcpctl and sed (no python) while
 # rounds run, and its traffic is modest.

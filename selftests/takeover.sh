@@ -21,12 +21,13 @@
 # 4. The VIP arrives on pri's LAN link: the module promotes pri and
 #    announces the VIP (a gratuitous ARP: the client learns pri's MAC),
 #    and the connections complete byte-exact from it. A promote after it
-#    (what keepalived's notify script runs) succeeds and changes nothing.
+#    (what keepalived's notify script runs) succeeds and changes nothing;
+#    a demote, the VIP still there (a late BACKUP call), is refused.
 
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 13
+ktap_plan 16
 
 CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }
@@ -135,6 +136,14 @@ check_eq "4. every connection completed, every reply byte checked; pri's server 
 ctl "$DP_PRI" promote
 check_eq "4. hatcpctl promote after it succeeds and changes nothing" "0 primary 1 1" \
 	"$? $(summary "$DP_PRI")"
+
+# A BACKUP call keepalived made before it gave pri the VIP, run late on a
+# loaded node: the module refuses to demote a primary whose VIP it was
+# given since its last demotion (MASTER again). `role set replica` forces.
+check_fails "4. a late demotion, the VIP on pri's LAN link (MASTER again), is refused" \
+	'the VIP is here \(MASTER\)' ctl "$DP_PRI" demote
+check_eq "4. ... and changed nothing" "primary 1 1" "$(summary "$DP_PRI")"
+check "4. role set replica forces it" ctl "$DP_PRI" role set replica
 
 check "the module unloads clean" dp_hatcp_down
 ktap_finish

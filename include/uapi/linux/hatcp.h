@@ -53,7 +53,10 @@ enum hatcp_cmd {
 				 * says it is the primary
 				 */
 	HATCP_CMD_DEMOTE,	/* primary -> replica; no-op if replica;
-				 * keeps established flows if the peer lives
+				 * keeps established flows if the peer lives;
+				 * refused (EBUSY) while a service address
+				 * given since the last demotion is on a
+				 * link that answers ARP (MASTER again)
 				 */
 	HATCP_CMD_EVENT,	/* multicast on HATCP_MCGRP_EVENTS only */
 	HATCP_CMD_MIGRATE,	/* primary -> replica, handing every protected
