@@ -26,6 +26,11 @@ from .errors import (CommandFailed, CommandTimeout, GuestDied, GuestHung,
 # call it hung: the agent kills the command, waits up to 5 s for it, then answers.
 GRACE_S = 20
 CONSOLE_TAIL = 60
+# The CPU qemu emulates: the baseline x86-64 plus RDRAND (which seeds the guest's
+# crng at boot), not "max". Under "max" a 6.12 guest once took a double fault
+# whose exception frame held an impossible RFLAGS, and the newest TCG paths
+# (AVX2, 5-level paging) are the least proven. HATCP_LAB_CPU overrides it.
+DEFAULT_CPU = os.environ.get("HATCP_LAB_CPU", "qemu64,+rdrand")
 
 _live = weakref.WeakSet()
 _names = itertools.count(1)
@@ -102,13 +107,13 @@ class Vm:
     """
 
     def __init__(self, kernel="6.12", *, name=None, mem=1024, cpus=1, boot_timeout=180,
-                 outdir=None, keep=False, cmdline="", cpu="max", qemu_args=(), quiet=False):
+                 outdir=None, keep=False, cmdline="", cpu=None, qemu_args=(), quiet=False):
         self.kver = kernels.resolve(kernel)
         self.kernel = kernels.short_name(self.kver)
         self.name = name or "lab%s-%d" % (self.kernel.replace(".", ""), next(_names))
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}", self.name):
             raise LabError(f"bad VM name {self.name!r} (used as the guest hostname)")
-        self.mem, self.cpus, self.cpu = mem, cpus, cpu
+        self.mem, self.cpus, self.cpu = mem, cpus, cpu or DEFAULT_CPU
         self.boot_timeout = boot_timeout
         self.extra_cmdline = cmdline
         self.qemu_args = list(qemu_args)
