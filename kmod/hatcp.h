@@ -142,7 +142,7 @@ struct hatcp_net {
 	struct hatcp_ctl_stats stats;
 	atomic64_t dp_stats[HATCP_DP_NSTATS];
 	struct hatcp_channel chan;
-	/* Replica: promote when the peer is silent and the VIP here. */
+	/* Replica: promote when the channel lost the peer and the VIP is here. */
 	struct work_struct takeover_work;
 	/* Under @lock: jiffies of our last primary -> replica change. */
 	unsigned long demoted_at;

@@ -147,7 +147,8 @@ static void takeover_work(struct work_struct *work)
 		hatcp_count(hn, HATCP_STATS_A_PROMOTE_AUTO);
 		pr_info("netns %u: promoted: the VIP is here and the peer is %s\n",
 			hn->net->ns.inum,
-			hatcp_chan_peer_is_replica(hn) ? "a replica" : "silent");
+			hatcp_chan_peer_is_replica(hn) ? "a replica" :
+			"lost (the channel's verdict)");
 		hatcp_nl_event_role(hn, &chg);
 	}
 out:

@@ -139,6 +139,7 @@ fo_hatcp_up() {
 	   ! wait_for 20 __fo_configured "$DP_REP"; then
 		__dp_say "hatcpd did not configure both nodes in 20 s:" \
 			"$(tail -3 "$DP_WORK"/hatcpd-*.log)"
+		return 1
 	fi
 }
 
@@ -181,7 +182,7 @@ fo_migrate() {
 }
 
 fo_pair_up() {
-	fo_topology && fo_hatcp_up && dp_servers_start || return 1
+	fo_topology && fo_hatcp_up "$DP_PORT" && dp_servers_start || return 1
 	fo_keepalived_start "$DP_PRI" pri "$DP_PRI_ADDR" "$DP_REP_ADDR" 200
 	fo_keepalived_start "$DP_REP" rep "$DP_REP_ADDR" "$DP_PRI_ADDR" 100
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The module promotes a replica itself once the VIP is on a link of it
 # that answers ARP, as keepalived puts it there when it makes the node
-# MASTER, and its peer is silent or says it is a replica
+# MASTER, and the channel has lost its peer or the peer says it is a replica
 # (kmod/takeover.c): no hatcpctl, no notify script. There is no
 # keepalived here: the test moves the VIP by hand, between the nodes' LAN
 # links (both always have it on a NOARP dummy, fo_topology), under live
@@ -125,7 +125,7 @@ check "4. the client learned pri's MAC at once, from the module's gratuitous ARP
 	wait_for 1 learned
 echo "# pri seen primary ${took:0:4} s after the VIP arrived (polled with hatcpctl)"
 check "4. its kernel log says why" sh -c \
-	"dmesg | grep -q 'netns $inum_pri: promoted: the VIP is here and the peer is silent'"
+	"dmesg | grep -q 'netns $inum_pri: promoted: the VIP is here and the peer is lost'"
 
 wait $client
 verdict=$(verdict_of "$DP_WORK/verify.json")
