@@ -29,8 +29,9 @@ CONSOLE_TAIL = 60
 # The CPU qemu emulates: the baseline x86-64 plus RDRAND (which seeds the guest's
 # crng at boot), not "max". Under "max" a 6.12 guest once took a double fault
 # whose exception frame held an impossible RFLAGS, and the newest TCG paths
-# (AVX2, 5-level paging) are the least proven. HATCP_LAB_CPU overrides it.
-DEFAULT_CPU = os.environ.get("HATCP_LAB_CPU", "qemu64,+rdrand")
+# (AVX2, 5-level paging) are the least proven. HATCP_LAB_CPU, if set and not
+# empty, overrides it.
+DEFAULT_CPU = os.environ.get("HATCP_LAB_CPU") or "qemu64,+rdrand"
 
 _live = weakref.WeakSet()
 _names = itertools.count(1)
@@ -176,8 +177,8 @@ class Vm:
         argv = [
             paths.QEMU, "-name", self.name,
             "-accel", "tcg",   # never KVM: KVM guests hang on these machines
-            # "max" gives the guest RDRAND, so its RNG is ready at once and python
-            # does not wait for entropy at start-up.
+            # The model has RDRAND, so the guest's RNG is ready at once and python
+            # does not wait for entropy at start-up (DEFAULT_CPU says why not max).
             "-cpu", self.cpu, "-m", str(self.mem), "-smp", str(self.cpus),
             "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
             "-kernel", kernels.vmlinuz(self.kver), "-initrd", initrd, "-append", cmdline,
