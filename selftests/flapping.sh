@@ -53,7 +53,7 @@
 # once it is back. Reported
 # as "# " lines: failovers, connections completed, and the pause of the
 # long connections at each crash (their stalls spanning it, fo_pauses).
-# timeout=600
+# timeout=660
 
 . "$(dirname "$0")/failover_lib.sh"
 
@@ -66,7 +66,7 @@ ROUNDS=${FLAP_ROUNDS:-12}	# failovers
 # crash late. It compares them once the links are up.
 FO_SYSCTL_START_WAIT_MS=500
 PERIOD=10			# s between crashes, at least
-ROUNDS_BOUND=420		# s: no round starts after this (20-40 s a round on a loaded lab)
+ROUNDS_BOUND=480		# s: no round starts after this (20-40 s a round on a loaded lab)
 LONG_PORT=7001
 LONG_CONNS=4
 LONG_RR=140			# round trips of 1 KB per long connection

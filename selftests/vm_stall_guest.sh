@@ -29,10 +29,11 @@ client=$!
 # The host may stop the guest only once this watch runs (gap.watching):
 # python can take seconds to start on a busy TCG guest, and a stall
 # before its first reading goes unseen.
+watch_t0=$(date +%s.%N)
 /usr/bin/python3 - "$out/stall.done" "$DP_WORK/gap" <<'PY' &
 import os, sys, time
 last, gap = time.monotonic(), 0.0
-open(sys.argv[2] + ".watching", "w").close()
+open(sys.argv[2] + ".watching", "w").write(f"{time.time():.3f}")
 while not os.path.exists(sys.argv[1]):
     time.sleep(0.02)
     now = time.monotonic()
@@ -47,6 +48,8 @@ if ! wait_for 60 test -e "$DP_WORK/gap.watching"; then
 	ktap_fail "the guest's clock watch never started"
 	ktap_finish
 fi
+echo "# the clock watch started $(awk -v a="$watch_t0" '{ printf "%.2f", $1 - a }' \
+	"$DP_WORK/gap.watching") s after its launch"
 echo "# flows protected before the stall: $(hatcp_stat "$DP_PRI" flows_protected)"
 touch "$out/stall.ready"
 wait_for 120 test -e "$out/stall.done"
