@@ -33,7 +33,8 @@ watch_t0=$(date +%s.%N)
 /usr/bin/python3 - "$out/stall.done" "$DP_WORK/gap" <<'PY' &
 import os, sys, time
 last, gap = time.monotonic(), 0.0
-open(sys.argv[2] + ".watching", "w").write(f"{time.time():.3f}")
+open(sys.argv[2] + ".tmp", "w").write(f"{time.time():.3f}")
+os.replace(sys.argv[2] + ".tmp", sys.argv[2] + ".watching")   # whole, or not there
 while not os.path.exists(sys.argv[1]):
     time.sleep(0.02)
     now = time.monotonic()
