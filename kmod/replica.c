@@ -120,16 +120,48 @@ static struct sk_buff *copy_raised(struct sk_buff *skb, const struct gate *g)
 }
 
 /*
+ * Every skb handed to the stack needs a MAC header: AF_PACKET taps
+ * (tcpdump, dhclient, lldpd, monitoring agents) push back to it, and one
+ * never set makes packet_rcv() run off the head (skb_under_panic). The
+ * client's frame header did not cross the channel, so @skb gets one from
+ * @dev to itself, left pulled as eth_type_trans() leaves it.
+ */
+static int rx_mac_header(struct sk_buff *skb, struct net_device *dev)
+{
+	int hlen;
+
+	skb_reset_network_header(skb);
+	if (!dev_has_header(dev)) {
+		skb_reset_mac_header(skb);
+		skb->mac_len = 0;
+		return 0;
+	}
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
+		return -ENOMEM;
+	hlen = dev_hard_header(skb, dev, ETH_P_IP, dev->dev_addr, NULL,
+			       skb->len);
+	if (hlen <= 0)
+		return -EINVAL;
+	skb_reset_mac_header(skb);
+	skb->mac_len = hlen;
+	__skb_pull(skb, hlen);
+	return 0;
+}
+
+/*
  * Into the stack as if the client had sent @skb, an IPv4 packet, on @dev.
  * Its sum was verified before it crossed the channel. Consumes @skb.
  */
 void hatcp_rx_as_client(struct sk_buff *skb, struct net_device *dev)
 {
+	if (rx_mac_header(skb, dev)) {
+		kfree_skb(skb);
+		return;
+	}
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IP);
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb_reset_network_header(skb);
 	nf_reset_ct(skb);
 	netif_rx(skb);
 }
@@ -666,7 +698,7 @@ static void replica_syn(struct hatcp_net *hn, u64 msg_id, struct sk_buff *skb,
 	f->params.rcv_wscale = body->rcv_wscale;
 	f->params.opts = body->opts;
 	f->syn_msg_id = msg_id;
-	f->ifindex = ifindex;
+	WRITE_ONCE(f->ifindex, ifindex);
 	f->last_seen = jiffies;
 	spin_unlock_bh(&f->lock);
 	/* Our listener answers with a SYN-ACK, which hatcp_replica_out aligns. */
