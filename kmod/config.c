@@ -3,11 +3,15 @@
  * hatcp: the node's role and replication peer. Callers hold hn->lock, so
  * that the change and the event announcing it are ordered together.
  */
+#include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
+#include <net/route.h>
 #include "channel.h"
 #include "config.h"
 #include "datapath.h"
+#include "messages.h"
 #include "takeover.h"
 
 static const char *const role_names[] = {
@@ -158,9 +162,46 @@ static bool device_exists(struct net *net, int ifindex)
 	return found;
 }
 
+/*
+ * The smallest path MTU that carries the largest body, a 64 KB aggregate,
+ * in the fragments a body may have. Below it every such body would fail
+ * to send and its flow go unprotected.
+ */
+#define CHAN_MIN_MTU							\
+	(DIV_ROUND_UP(sizeof(struct hatcp_body) + IP_MAX_MTU,		\
+		      HATCP_FRAG_MAX) +					\
+	 sizeof(struct iphdr) + sizeof(struct udphdr) +			\
+	 sizeof(struct hatcp_msg_hdr) + sizeof(struct hatcp_msg_frag))
+static_assert(CHAN_MIN_MTU == 1109);	/* as the refusal says */
+
+/*
+ * The MTU of the route to @want's remote, or 0 if there is none yet (the
+ * address may come later, from keepalived).
+ */
+static unsigned int channel_path_mtu(struct net *net,
+				     const struct hatcp_peer *want)
+{
+	struct flowi4 fl4 = {
+		.daddr = want->remote,
+		.saddr = want->local,
+		.flowi4_oif = want->ifindex,
+		.flowi4_proto = IPPROTO_UDP,
+	};
+	unsigned int mtu;
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return 0;
+	mtu = dst_mtu(&rt->dst);
+	ip_rt_put(rt);
+	return mtu;
+}
+
 int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		   struct netlink_ext_ack *extack)
 {
+	unsigned int mtu;
 	struct hatcp_peer *peer;
 	int err;
 
@@ -187,6 +228,12 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 	if (!want->port) {
 		NL_SET_ERR_MSG_MOD(extack, "channel port must not be 0");
 		return hatcp_refuse(hn, -EINVAL);
+	}
+	mtu = channel_path_mtu(hn->net, want);
+	if (mtu && mtu < CHAN_MIN_MTU) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the path MTU to the remote address is too small for the channel (1109 at least)");
+		return hatcp_refuse(hn, -EMSGSIZE);
 	}
 
 	peer = kmemdup(want, sizeof(*peer), GFP_KERNEL);

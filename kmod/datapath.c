@@ -11,8 +11,11 @@
  */
 #include <linux/ip.h>
 #include <linux/netdevice.h>
+#include <linux/random.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_queue.h>
 #include <net/tcp.h>
 #include "channel.h"
@@ -60,6 +63,35 @@ static unsigned int hatcp_hook(void *priv, struct sk_buff *skb,
 	if (!hatcp_policy_match(hn, iph->saddr, ntohs(th->source)))
 		return NF_ACCEPT;
 	return hatcp_primary_out(hn, skb, state, iph, th);
+}
+
+/*
+ * IPv6 is not protected (the channel and the alignment are IPv4's), and
+ * must not look as if it were: each connection a client opens over IPv6
+ * to a port we protect on any address is counted as unprotected. Its
+ * packets pass untouched.
+ */
+static unsigned int hatcp_hook6(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct hatcp_net *hn = priv;
+	const struct tcphdr *th;
+	unsigned int thoff = 0;
+	struct tcphdr _th;
+
+	if (READ_ONCE(hn->role) == HATCP_ROLE_STANDALONE ||
+	    !READ_ONCE(hn->n_policies))
+		return NF_ACCEPT;
+	if (ipv6_find_hdr(skb, &thoff, IPPROTO_TCP, NULL, NULL) != IPPROTO_TCP)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack)
+		return NF_ACCEPT;
+	rcu_read_lock();
+	if (hatcp_policy_match(hn, 0, ntohs(th->dest)))
+		hatcp_flow_count_unprotected(hn, HATCP_UNPROT_IPV6);
+	rcu_read_unlock();
+	return NF_ACCEPT;
 }
 
 /*
@@ -140,6 +172,7 @@ int hatcp_dp_init(struct hatcp_net *hn)
 
 	spin_lock_init(&hn->flow_lock);
 	hash_init(hn->flows);
+	hn->flow_seed = get_random_u32();
 	hatcp_hold_init(hn);
 	hatcp_reasm_init(hn);
 	hatcp_forward_init(hn);
@@ -152,6 +185,13 @@ int hatcp_dp_init(struct hatcp_net *hn)
 			.priority = DP_HOOK_PRIORITY,
 		};
 	}
+	hn->hooks[i] = (struct nf_hook_ops) {
+		.hook = hatcp_hook6,
+		.priv = hn,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = DP_HOOK_PRIORITY,
+	};
 	err = nf_register_net_hooks(hn->net, hn->hooks, ARRAY_SIZE(hn->hooks));
 	if (err)
 		return err;

@@ -35,7 +35,7 @@ void hatcp_demote_flows(struct hatcp_net *hn)
 		if (!f->dead && ifindex && READ_ONCE(f->protected) &&
 		    f->role == HATCP_ROLE_PRIMARY &&
 		    f->phase == HATCP_PHASE_OPEN && !f->draining) {
-			f->ifindex = ifindex;
+			WRITE_ONCE(f->ifindex, ifindex);
 			f->rcv_high_valid = false;
 			f->ack_high_valid = false;
 			f->last_seen = jiffies;

@@ -16,11 +16,16 @@
 /* A flow without a socket this long after it was last used is gone. */
 #define FLOW_LINGER_MS		5000
 
-static u32 flow_hash(__be32 saddr, __be16 sport, __be32 daddr, __be16 dport)
+/*
+ * Seeded per namespace at random: with a known seed, a client could aim
+ * spoofed SYNs at one bucket and make every lookup under it slow.
+ */
+static u32 flow_hash(const struct hatcp_net *hn, __be32 saddr, __be16 sport,
+		     __be32 daddr, __be16 dport)
 {
 	return jhash_3words((__force u32)saddr, (__force u32)daddr,
 			    ((__force u32)sport << 16) | (__force u32)dport,
-			    0x48744370);
+			    hn->flow_seed);
 }
 
 static struct hlist_head *flow_bucket(struct hatcp_net *hn, u32 hash)
@@ -39,7 +44,7 @@ static bool flow_match(const struct hatcp_flow *f, __be32 saddr,
 struct hatcp_flow *hatcp_flow_find(struct hatcp_net *hn, __be32 saddr,
 				   __be16 sport, __be32 daddr, __be16 dport)
 {
-	u32 h = flow_hash(saddr, sport, daddr, dport);
+	u32 h = flow_hash(hn, saddr, sport, daddr, dport);
 	struct hatcp_flow *f;
 
 	hlist_for_each_entry_rcu(f, flow_bucket(hn, h), node)
@@ -53,7 +58,7 @@ struct hatcp_flow *hatcp_flow_create(struct hatcp_net *hn, __be32 saddr,
 				     __be16 sport, __be32 daddr, __be16 dport,
 				     enum hatcp_role role)
 {
-	u32 h = flow_hash(saddr, sport, daddr, dport);
+	u32 h = flow_hash(hn, saddr, sport, daddr, dport);
 	struct hatcp_flow *f;
 
 	spin_lock_bh(&hn->flow_lock);
@@ -105,6 +110,8 @@ static const int unprot_stat[] = {
 	[HATCP_UNPROT_TABLE_FULL] = HATCP_STATS_A_UNPROT_TABLE_FULL,
 	[HATCP_UNPROT_MIDSTREAM] = HATCP_STATS_A_UNPROT_MIDSTREAM,
 	[HATCP_UNPROT_FAILOVER] = HATCP_STATS_A_UNPROT_FAILOVER,
+	[HATCP_UNPROT_SEND_FAILED] = HATCP_STATS_A_UNPROT_SEND_FAILED,
+	[HATCP_UNPROT_IPV6] = HATCP_STATS_A_UNPROT_IPV6,
 };
 
 /* Counts the reason once per flow; @f may be NULL (no room to track it). */
@@ -187,9 +194,11 @@ struct sock *hatcp_flow_sock(struct hatcp_flow *f)
 	struct sock *sk;
 
 	rcu_read_lock();
+	/* A socket bound to a device is found only by its device. */
 	sk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
 				       f->saddr, f->sport, f->daddr,
-				       ntohs(f->dport), 0, 0);
+				       ntohs(f->dport), READ_ONCE(f->ifindex),
+				       0);
 	rcu_read_unlock();
 	return sk;
 }

@@ -58,7 +58,11 @@ struct hatcp_flow {
 	/* Replica. */
 	struct hatcp_syn_params params;
 	u64 syn_msg_id;			/* to acknowledge once aligned */
-	int ifindex;			/* where the client's packets enter */
+
+	/* Both roles. */
+	int ifindex;			/* where the client's packets enter,
+					 * as socket lookups need it
+					 */
 	struct sk_buff_head queue;	/* by sequence, until consumed */
 	unsigned int queued_bytes;
 	u32 rcv_high;			/* highest end_seq received */

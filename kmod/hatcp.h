@@ -93,7 +93,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_SEG_RELEASED_NO_PEER
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_UNPROT_IPV6
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8
@@ -135,6 +135,7 @@ struct hatcp_net {
 	/* Connections the data path tracks: RCU readers, @flow_lock writers. */
 	spinlock_t flow_lock;
 	DECLARE_HASHTABLE(flows, HATCP_FLOW_HASH_BITS);
+	u32 flow_seed;
 	unsigned int n_flows;
 	/* Bumped on every flow table change, for dump consistency. */
 	unsigned int flow_gen;
@@ -156,7 +157,7 @@ struct hatcp_net {
 	struct timer_list dp_timer;
 	unsigned int dp_ticks;
 	bool dp_running;	/* re-arm while set; cleared under @lock */
-	struct nf_hook_ops hooks[2];
+	struct nf_hook_ops hooks[3];	/* IPv4 in and out, IPv6 in */
 };
 
 extern unsigned int hatcp_net_id;

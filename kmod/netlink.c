@@ -8,6 +8,7 @@
  * that a malformed request is counted in the caller's namespace as well as
  * refused with an extended ack naming the attribute.
  */
+#include <linux/moduleparam.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -62,12 +63,38 @@ static int malformed(struct hatcp_net *hn, int err)
 	return err;
 }
 
-/* Strict parse of a request's attributes into @tb. */
-static int parse_request(struct genl_info *info, struct nlattr **tb)
+/*
+ * Every command, reads included, needs CAP_NET_ADMIN: flows and peers are
+ * not for unprivileged eyes, and a role or peer change is a way into live
+ * connections. The genetlink core checks it over the caller's namespace
+ * (GENL_UNS_ADMIN_PERM); unless userns_admin is set we also want it in the
+ * initial user namespace, so that an unprivileged user's own user and
+ * network namespaces do not make them an administrator of hatcp.
+ */
+static bool userns_admin;
+module_param(userns_admin, bool, 0644);
+MODULE_PARM_DESC(userns_admin,
+		 "Let a user namespace's root administer hatcp in its network namespaces (default N; exposes the module to unprivileged users)");
+
+static int admin_check(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (READ_ONCE(userns_admin) || netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack,
+			   "CAP_NET_ADMIN in the initial user namespace needed (see the userns_admin parameter)");
+	return -EPERM;
+}
+
+/* Strict parse of a request's attributes into @tb, for an administrator. */
+static int parse_request(struct sk_buff *skb, struct genl_info *info,
+			 struct nlattr **tb)
 {
 	struct hatcp_net *hn = info_pernet(info);
 	int err;
 
+	err = admin_check(skb, info->extack);
+	if (err)
+		return err;
 	if (info->genlhdr->reserved) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "genetlink header reserved field must be 0");
@@ -95,7 +122,11 @@ static int parse_nest(struct genl_info *info, struct nlattr **tb, int type,
 static int check_dump_request(struct netlink_callback *cb)
 {
 	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
+	int err;
 
+	err = admin_check(cb->skb, cb->extack);
+	if (err)
+		return err;
 	if (!ghdr->reserved && !nlmsg_attrlen(cb->nlh, GENL_HDRLEN))
 		return 0;
 	NL_SET_ERR_MSG_MOD(cb->extack, "dump requests take no attributes");
@@ -290,21 +321,22 @@ static int hatcp_nl_get_role(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[HATCP_A_MAX + 1];
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (err)
 		return err;
 	return reply(info, HATCP_CMD_GET_ROLE, fill_role, info_pernet(info));
 }
 
 /* The role commands differ only in how they pick the new role. */
-static int role_cmd(struct genl_info *info, u8 cmd)
+static int role_cmd(struct sk_buff *skb, struct genl_info *info,
+		    u8 cmd)
 {
 	struct hatcp_net *hn = info_pernet(info);
 	struct nlattr *tb[HATCP_A_MAX + 1];
 	struct hatcp_role_change chg;
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (err)
 		return err;
 	if (cmd == HATCP_CMD_SET_ROLE &&
@@ -331,22 +363,22 @@ static int role_cmd(struct genl_info *info, u8 cmd)
 
 static int hatcp_nl_set_role(struct sk_buff *skb, struct genl_info *info)
 {
-	return role_cmd(info, HATCP_CMD_SET_ROLE);
+	return role_cmd(skb, info, HATCP_CMD_SET_ROLE);
 }
 
 static int hatcp_nl_promote(struct sk_buff *skb, struct genl_info *info)
 {
-	return role_cmd(info, HATCP_CMD_PROMOTE);
+	return role_cmd(skb, info, HATCP_CMD_PROMOTE);
 }
 
 static int hatcp_nl_demote(struct sk_buff *skb, struct genl_info *info)
 {
-	return role_cmd(info, HATCP_CMD_DEMOTE);
+	return role_cmd(skb, info, HATCP_CMD_DEMOTE);
 }
 
 static int hatcp_nl_migrate(struct sk_buff *skb, struct genl_info *info)
 {
-	return role_cmd(info, HATCP_CMD_MIGRATE);
+	return role_cmd(skb, info, HATCP_CMD_MIGRATE);
 }
 
 static int fill_peer(struct sk_buff *skb, struct hatcp_net *hn)
@@ -367,7 +399,7 @@ static int hatcp_nl_get_peer(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[HATCP_A_MAX + 1];
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (err)
 		return err;
 	return reply(info, HATCP_CMD_GET_PEER, fill_peer, info_pernet(info));
@@ -381,7 +413,7 @@ static int hatcp_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 	struct hatcp_peer want = {};
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (!err)
 		err = parse_nest(info, tb, HATCP_A_PEER, ptb,
 				 HATCP_PEER_A_MAX, peer_nl_policy);
@@ -421,7 +453,7 @@ static int hatcp_nl_del_peer(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[HATCP_A_MAX + 1];
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (err)
 		return err;
 	mutex_lock(&hn->lock);
@@ -433,7 +465,8 @@ static int hatcp_nl_del_peer(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* Add and delete share the request layout and differ in the call. */
-static int policy_cmd(struct genl_info *info, bool add)
+static int policy_cmd(struct sk_buff *skb, struct genl_info *info,
+		      bool add)
 {
 	struct hatcp_net *hn = info_pernet(info);
 	struct nlattr *ptb[HATCP_POLICY_A_MAX + 1];
@@ -442,7 +475,7 @@ static int policy_cmd(struct genl_info *info, bool add)
 	u16 port;
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (!err)
 		err = parse_nest(info, tb, HATCP_A_POLICY, ptb,
 				 HATCP_POLICY_A_MAX, policy_nl_policy);
@@ -471,12 +504,12 @@ static int policy_cmd(struct genl_info *info, bool add)
 
 static int hatcp_nl_add_policy(struct sk_buff *skb, struct genl_info *info)
 {
-	return policy_cmd(info, true);
+	return policy_cmd(skb, info, true);
 }
 
 static int hatcp_nl_del_policy(struct sk_buff *skb, struct genl_info *info)
 {
-	return policy_cmd(info, false);
+	return policy_cmd(skb, info, false);
 }
 
 struct dump_ctx {
@@ -711,16 +744,13 @@ static int hatcp_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[HATCP_A_MAX + 1];
 	int err;
 
-	err = parse_request(info, tb);
+	err = parse_request(skb, info, tb);
 	if (err)
 		return err;
 	return reply(info, HATCP_CMD_GET_STATS, fill_stats, info_pernet(info));
 }
 
-/*
- * Every command, reads included, needs CAP_NET_ADMIN over the caller's
- * namespace: flows and peers are not for unprivileged eyes.
- */
+/* See admin_check(): the core's check, then ours. */
 #define HATCP_PERM GENL_UNS_ADMIN_PERM
 
 static const struct genl_small_ops hatcp_ops[] = {

@@ -153,7 +153,8 @@ static int held_send(struct hatcp_net *hn, struct hatcp_held *h)
  * Holds @skb under a new message id, then sends its copy (@body, then
  * @buf if given, else @skb itself). NF_STOLEN, or NF_DROP when the bound
  * is reached or the copy cannot be sent: the client retransmits, as after
- * any loss. Takes @buf.
+ * any loss. NF_ACCEPT, the flow unprotected, when no copy can be made or
+ * sent. Takes @buf.
  */
 static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 				  struct sk_buff *skb,
@@ -174,7 +175,9 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 	h = kmalloc(sizeof(*h), GFP_ATOMIC);
 	if (!h) {
 		kfree(buf);
-		return NF_DROP;
+		hatcp_count(hn, HATCP_STATS_A_SEG_SEND_FAILED);
+		unprotect(hn, f, HATCP_UNPROT_SEND_FAILED);
+		return NF_ACCEPT;
 	}
 	h->msg_id = atomic64_inc_return(&hold->next_id);
 	h->deadline = jiffies + msecs_to_jiffies(HOLD_TIMEOUT_MS);
@@ -218,10 +221,16 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 		return NF_STOLEN;
 	}
 	hatcp_count(hn, HATCP_STATS_A_SEG_SEND_FAILED);
-	/* The caller's verdict frees the skb; only the entry is ours. */
 	h->skb = NULL;
 	held_free(h);
-	return NF_DROP;
+	/*
+	 * A copy the channel cannot carry (no route, an MTU too small, no
+	 * memory) would fail again on the client's retransmission, and a
+	 * SYN-ACK dropped for ever refuses the client: the flow goes on
+	 * unprotected, with its reason, and @skb with it.
+	 */
+	unprotect(hn, f, HATCP_UNPROT_SEND_FAILED);
+	return NF_ACCEPT;
 }
 
 /* A copy of a pure ACK; the original goes on at once. */
@@ -276,6 +285,7 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 						     HATCP_UNPROT_TABLE_FULL);
 			return NF_ACCEPT;
 		}
+		WRITE_ONCE(f->ifindex, inet_iif(skb));
 	}
 	if (!f->protected)
 		return NF_ACCEPT;
@@ -306,8 +316,8 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 }
 
 /* A flow we never saw begin: tracked, to be shown, but not replicated. */
-static void primary_midstream(struct hatcp_net *hn, const struct iphdr *iph,
-			      const struct tcphdr *th)
+static void primary_midstream(struct hatcp_net *hn, struct sk_buff *skb,
+			      const struct iphdr *iph, const struct tcphdr *th)
 {
 	struct hatcp_flow *f;
 	struct sock *sk;
@@ -317,16 +327,61 @@ static void primary_midstream(struct hatcp_net *hn, const struct iphdr *iph,
 	sk = __inet_lookup_established(hn->net,
 				       hn->net->ipv4.tcp_death_row.hashinfo,
 				       iph->saddr, th->source, iph->daddr,
-				       ntohs(th->dest), 0, 0);
+				       ntohs(th->dest), inet_iif(skb),
+				       inet_sdif(skb));
 	if (!sk)
 		return;
 	if (sk_fullsock(sk)) {
 		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
 				      th->dest, HATCP_ROLE_PRIMARY);
-		if (f)
+		if (f) {
+			WRITE_ONCE(f->ifindex, inet_iif(skb));
 			hatcp_flow_unprotect(f, HATCP_UNPROT_MIDSTREAM);
+		}
 	}
 	sock_gen_put(sk);
+}
+
+enum window_verdict { WINDOW_IN, WINDOW_OLD, WINDOW_BEYOND };
+
+/*
+ * Where a segment of @payload bytes falls against our socket's receive
+ * window, judged as tcp_sequence() will judge it. A WINDOW_OLD one brings
+ * the stack nothing, not even its ACK, but the stack's answer to it (a
+ * duplicate ACK) matters: keepalive probes are such segments. A
+ * WINDOW_BEYOND one starts past the right edge. Reads race the stack, but
+ * both edges only move right, so a stale verdict is only ever too lenient
+ * about old segments and too strict about new ones: it costs a
+ * retransmission, never a byte the replica lacks. Until the handshake
+ * completes there is no window to judge by.
+ */
+static enum window_verdict primary_window(struct hatcp_flow *f,
+					  const struct tcphdr *th,
+					  unsigned int payload)
+{
+	u32 seq = ntohl(th->seq), end_seq = seq + payload + th->fin;
+	enum window_verdict v = WINDOW_IN;
+	const struct tcp_sock *tp;
+	u32 rcv_nxt, wup, right;
+	struct sock *sk;
+
+	sk = hatcp_flow_sock(f);
+	if (!sk)
+		return WINDOW_IN;
+	if (sk_fullsock(sk)) {
+		tp = tcp_sk(sk);
+		rcv_nxt = READ_ONCE(tp->rcv_nxt);
+		wup = READ_ONCE(tp->rcv_wup);
+		right = wup + READ_ONCE(tp->rcv_wnd);
+		if (before(right, rcv_nxt))
+			right = rcv_nxt;	/* tcp_receive_window() >= 0 */
+		if (before(end_seq, wup))
+			v = WINDOW_OLD;
+		else if (after(seq, right))
+			v = WINDOW_BEYOND;
+	}
+	sock_gen_put(sk);
+	return v;
 }
 
 unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
@@ -342,7 +397,7 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 	if (th->syn && !th->ack)
 		return primary_syn(hn, f, skb, iph, th);
 	if (!f) {
-		primary_midstream(hn, iph, th);
+		primary_midstream(hn, skb, iph, th);
 		return NF_ACCEPT;
 	}
 	draining = READ_ONCE(f->draining);
@@ -356,8 +411,16 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 		unprotect(hn, f, HATCP_UNPROT_NO_PEER);
 		return draining ? hatcp_replica_drain_in(hn, f, skb) : NF_ACCEPT;
 	}
-	if (skb->len < thoff + th->doff * 4)
+	/*
+	 * Only what our own stack would take may reach the replica: a bad
+	 * header or sum, or bytes outside our window, would sit in its
+	 * queue for ever, and any client could fill it.
+	 */
+	if (th->doff < sizeof(*th) / 4 || skb->len < thoff + th->doff * 4 ||
+	    nf_checksum(skb, NF_INET_LOCAL_IN, thoff, IPPROTO_TCP, AF_INET)) {
+		hatcp_count(hn, HATCP_STATS_A_SEG_BAD);
 		return NF_ACCEPT;	/* our stack drops it */
+	}
 	payload = skb->len - thoff - th->doff * 4;
 	if (!payload && !th->fin && !th->rst && !th->syn) {
 		send_ack_copy(hn, skb);
@@ -370,9 +433,16 @@ unsigned int hatcp_primary_in(struct hatcp_net *hn, struct sk_buff *skb,
 	 */
 	if (draining && hatcp_replica_had(f, skb, th))
 		return hatcp_replica_drain_in(hn, f, skb);
-	/* Only what our own stack would take may reach the replica. */
-	if (nf_checksum(skb, NF_INET_LOCAL_IN, thoff, IPPROTO_TCP, AF_INET))
-		return NF_ACCEPT;
+	switch (primary_window(f, th, payload)) {
+	case WINDOW_OLD:
+		hatcp_count(hn, HATCP_STATS_A_SEG_OUT_OF_WINDOW);
+		return draining ? hatcp_replica_drain_in(hn, f, skb) : NF_ACCEPT;
+	case WINDOW_BEYOND:
+		hatcp_count(hn, HATCP_STATS_A_SEG_OUT_OF_WINDOW);
+		return NF_DROP;
+	case WINDOW_IN:
+		break;
+	}
 	hatcp_body_gso_from(&body, skb);
 	return hold_and_send(hn, f, skb, state, &body, NULL, 0);
 }

@@ -220,6 +220,19 @@ enum hatcp_stats_attr {
 					     * unprotected when the peer
 					     * was lost or became a primary
 					     */
+	HATCP_STATS_A_SEG_BAD,		/* u64: primary: bad sum or header,
+					 * not replicated (our stack drops it)
+					 */
+	HATCP_STATS_A_SEG_OUT_OF_WINDOW, /* u64: primary: outside our receive
+					  * window, not replicated (old ones
+					  * go on, for the stack's dup ACK)
+					  */
+	HATCP_STATS_A_UNPROT_SEND_FAILED, /* u64: the channel could not
+					   * carry a segment of the flow
+					   */
+	HATCP_STATS_A_UNPROT_IPV6,	/* u64: IPv6 connections to a
+					 * protected port (IPv4 only)
+					 */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1
@@ -263,6 +276,8 @@ enum hatcp_unprot_reason {
 	HATCP_UNPROT_TABLE_FULL,
 	HATCP_UNPROT_MIDSTREAM,	/* established before protection began */
 	HATCP_UNPROT_FAILOVER,	/* carried over from the replica: no twin left */
+	HATCP_UNPROT_SEND_FAILED, /* the channel could not carry a segment */
+	HATCP_UNPROT_IPV6,	/* counted only: IPv6 is not protected */
 
 	__HATCP_UNPROT_MAX,
 	HATCP_UNPROT_MAX = __HATCP_UNPROT_MAX - 1

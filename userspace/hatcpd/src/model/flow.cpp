@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, 13> tcp_state_names{
 };
 
 // Indexed by enum hatcp_unprot_reason.
-constexpr std::array<std::string_view, 10> unprotected_reason_names{
+constexpr std::array<std::string_view, 12> unprotected_reason_names{
     "none",       // HATCP_UNPROT_NONE
     "syncookie",  // HATCP_UNPROT_SYNCOOKIE
     "fastopen",   // HATCP_UNPROT_FASTOPEN
@@ -43,11 +43,13 @@ constexpr std::array<std::string_view, 10> unprotected_reason_names{
     "table_full", // HATCP_UNPROT_TABLE_FULL
     "midstream",  // HATCP_UNPROT_MIDSTREAM
     "failover",   // HATCP_UNPROT_FAILOVER
+    "send_failed", // HATCP_UNPROT_SEND_FAILED
+    "ipv6",        // HATCP_UNPROT_IPV6 (counted, no flow carries it)
 };
 
 // A new reason in the uapi must get a name here.
 static_assert(unprotected_reason_names.size() == HATCP_UNPROT_MAX + 1);
-static_assert(HATCP_UNPROT_NONE == 0 && HATCP_UNPROT_FAILOVER == 9);
+static_assert(HATCP_UNPROT_NONE == 0 && HATCP_UNPROT_SEND_FAILED == 10);
 
 // The optional numbers of a flow with their JSON keys, in uapi order.
 using OptionalField = std::optional<std::uint32_t> Flow::*;

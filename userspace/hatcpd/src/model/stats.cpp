@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 64> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 68> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -82,6 +82,10 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 64> counter_nam
     {HATCP_STATS_A_REPL_WIRE_KEPT, "repl_wire_kept"},
     {HATCP_STATS_A_PEER_LOST, "peer_lost"},
     {HATCP_STATS_A_SEG_RELEASED_NO_PEER, "seg_released_no_peer"},
+    {HATCP_STATS_A_SEG_BAD, "seg_bad"},
+    {HATCP_STATS_A_SEG_OUT_OF_WINDOW, "seg_out_of_window"},
+    {HATCP_STATS_A_UNPROT_SEND_FAILED, "unprot_send_failed"},
+    {HATCP_STATS_A_UNPROT_IPV6, "unprot_ipv6"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

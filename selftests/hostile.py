@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A hostile client on its own connection: segments the server's stack
+would refuse, sent on the 4-tuple of a live connection whose sequence
+numbers the tool reads from its own socket (TCP_REPAIR, so root).
+
+  hostile.py ADDR PORT MODE COUNT [HOLD]
+
+connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segments of MODE
+(checksums valid, so only the TCP layer can refuse them), then exchanges
+1000 bytes more and closes. MODE:
+
+  beyond    1000 bytes starting 2^30 past the server's window
+  old       1000 bytes ending 2^30 before it (already acknowledged)
+  baddoff   100 bytes at the next sequence with a data offset of 2
+
+Prints "PORT OK" once both exchanges came back intact: the connection
+survived what its own client did to it. Then keeps the connection open
+HOLD seconds (default 0), for its flow to be inspected.
+"""
+import hashlib
+import socket
+import struct
+import sys
+import time
+
+TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ = 19, 20, 21
+TCP_RECV_QUEUE, TCP_SEND_QUEUE = 1, 2
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def segment(src, sport, dst, dport, seq, ack, payload, doff=5):
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                      ack & 0xFFFFFFFF, doff << 4, 0x18, 502, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
+        "!BBH", 0, socket.IPPROTO_TCP, len(hdr) + len(payload))
+    csum = checksum(pseudo + hdr + payload)
+    return hdr[:16] + struct.pack("!H", csum) + hdr[18:] + payload
+
+
+def seqs(sock):
+    """(next sequence we send, next we expect), read from the socket."""
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 1)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE)
+        snd = sock.getsockopt(socket.IPPROTO_TCP, TCP_QUEUE_SEQ)
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE)
+        rcv = sock.getsockopt(socket.IPPROTO_TCP, TCP_QUEUE_SEQ)
+    finally:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 0)
+    return snd & 0xFFFFFFFF, rcv & 0xFFFFFFFF
+
+
+def exchange(sock, n):
+    payload = bytes((i * 7) % 251 for i in range(n))
+    sock.sendall(payload)
+    got = b""
+    while len(got) < n:
+        data = sock.recv(n - len(got))
+        if not data:
+            sys.exit("EOF before the reply")
+        got += data
+    if hashlib.sha256(got).digest() != hashlib.sha256(payload).digest():
+        sys.exit("reply differs from what was sent")
+
+
+def main():
+    addr, port, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    sock = socket.create_connection((addr, port), timeout=30)
+    local, lport = sock.getsockname()
+    exchange(sock, 1000)
+    snd, rcv = seqs(sock)
+    if mode == "beyond":
+        seq, payload, doff = snd + (1 << 30), bytes(1000), 5
+    elif mode == "old":
+        seq, payload, doff = snd - (1 << 30), bytes(1000), 5
+    elif mode == "baddoff":
+        seq, payload, doff = snd, bytes(100), 2
+    else:
+        sys.exit(f"unknown mode {mode}")
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    pkt = segment(local, lport, addr, port, seq, rcv, payload, doff)
+    deadline = time.monotonic() + 30
+    for _ in range(count):
+        raw.sendto(pkt, (addr, 0))
+        if time.monotonic() > deadline:
+            sys.exit("sending took over 30 s")
+    raw.close()
+    exchange(sock, 1000)
+    print(lport, "OK", flush=True)
+    time.sleep(float(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    sock.close()
+
+
+if __name__ == "__main__":
+    main()

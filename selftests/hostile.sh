@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What a hostile client, a broken channel or IPv6 must never do: stall
+# other connections' protection, make the service refuse clients, or pass
+# unprotected without a word. While a client floods its own connection with
+# segments its server's stack refuses (past the window, long acknowledged,
+# a bad data offset), other clients' connections stay protected and
+# byte-exact and nothing piles up on the replica. A channel whose path
+# MTU cannot carry bodies is refused when configured; one that shrinks
+# later unprotects each new flow, counted, and the clients are served.
+# IPv6 connections to a protected port are counted as unprotected.
+# timeout=900
+
+. "$(dirname "$0")/lib.sh"
+
+require_root
+ktap_plan 26
+
+FLOOD=3000		# forged segments per kind
+CAT=7002		# protected, served by cat: replies are the requests
+V6PORT=7001		# protected on any address, reached over IPv6
+V6_CLI=fd00:1::100
+V6_PRI=fd00:1::1
+
+dp_topology || { ktap_fail "topology"; ktap_finish; }
+dp_hatcp_up "$DP_PORT" "$CAT" || { ktap_fail "hatcp up"; ktap_finish; }
+dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+for ns in "$DP_PRI" "$DP_REP"; do
+	ip netns exec "$ns" socat "TCP4-LISTEN:$CAT,bind=$DP_VIP,reuseaddr,fork" EXEC:cat &
+	hatcp_bg $!
+	wait_for 10 sh -c "ip netns exec $ns ss -Htln | grep -q ':$CAT '"
+done
+
+# Other clients' connections run throughout the flood.
+victims="$DP_WORK/victims.json"
+dp_verify --conns 8 --bytes 4M --chunk 16k --timeout 600 >"$victims" &
+victims_pid=$!
+hatcp_bg $victims_pid
+
+# hostile KIND: the hostile client floods its own connection with KIND,
+# then holds it open 20 s; its "PORT OK" line lands in $DP_WORK/KIND.out.
+hostile() {
+	ip netns exec "$DP_CLI" /usr/bin/python3 "$HATCP_TOP/selftests/hostile.py" \
+		"$DP_VIP" "$CAT" "$1" "$FLOOD" 20 >"$DP_WORK/$1.out" 2>&1 &
+	hatcp_bg $!
+	wait_for 120 grep -q "OK\|rror\|differs\|EOF" "$DP_WORK/$1.out"
+}
+# The flow of the hostile client's port PORT on NS, as JSON.
+flow_of() {
+	ctl "$1" -j flows | /usr/bin/python3 -c 'import json, sys
+print(json.dumps([f for f in json.load(sys.stdin) if f["sport"] == int(sys.argv[1])]))' "$2"
+}
+
+for kind in beyond old baddoff; do
+	hostile $kind
+	out=$(cat "$DP_WORK/$kind.out")
+	check_eq "$kind: the hostile client's own connection survives" OK \
+		"$(echo "$out" | awk '{print $2}')"
+	port=$(echo "$out" | awk '{print $1}')
+	# A flow kept protected after 5 hold timeouts' worth of time would
+	# have been unprotected by them, had its segments been held.
+	[ $kind != baddoff ] || sleep 6
+	check_eq "$kind: its flow is still protected on the primary" True \
+		"$(json_get "$(flow_of "$DP_PRI" "$port")" 'j[0]["protected"] if j else "gone"')"
+done
+
+check "the flood was refused on the primary, not replicated" \
+	test "$(hatcp_stat "$DP_PRI" seg_out_of_window)" -ge $((2 * FLOOD))
+check "bad data offsets counted" \
+	test "$(hatcp_stat "$DP_PRI" seg_bad)" -ge "$FLOOD"
+check_eq "no hold timed out" 0 "$(hatcp_stat "$DP_PRI" seg_hold_timeout)"
+check_eq "the replica's queues never filled" 0 "$(hatcp_stat "$DP_REP" repl_queue_full)"
+
+wait $victims_pid
+check_eq "the other clients' 8 connections: every byte" "pass 8 " \
+	"$(verdict_of "$victims")"
+wait_for 60 dp_digests_agree "$victims"
+check "their digests equal on client, primary and replica" dp_digests_agree "$victims"
+check_eq "no flow was left unprotected" 0 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
+wait_for 30 test "$(hatcp_stat "$DP_REP" queued_bytes)" -eq 0
+check_eq "nothing left queued on the replica" 0 "$(hatcp_stat "$DP_REP" queued_bytes)"
+
+# ---- a channel that cannot carry bodies ----------------------------------
+ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 1000
+check_fails "a peer whose path MTU is too small is refused" "too small for the channel" \
+	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP"
+check_eq "the peer was left as it was" "$DP_CHAN_REP" \
+	"$(json_get "$(ctl "$DP_PRI" peer show -j)" 'j["remote"]')"
+# Shrunk after configuration: heartbeats still cross, bodies do not.
+ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 500
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" mtu 500
+small="$DP_WORK/small.json"
+dp_verify --conns 3 --bytes 64k --timeout 120 >"$small"
+check_eq "3 clients served over a channel too small for bodies: every byte" \
+	"pass 3 " "$(verdict_of "$small")"
+check_eq "their flows unprotected, reason send_failed" 3 \
+	"$(hatcp_stat "$DP_PRI" unprot_send_failed)"
+# One held open, to read its flow's reason while it lasts.
+ip netns exec "$DP_CLI" /usr/bin/python3 -c 'import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+s.sendall(b"x" * 100)
+open(sys.argv[3], "w").write(str(s.getsockname()[1]))
+time.sleep(30)' "$DP_VIP" "$CAT" "$DP_WORK/held.port" &
+hatcp_bg $!
+wait_for 20 test -s "$DP_WORK/held.port"
+check_eq "its flow says why" "False send_failed" \
+	"$(json_get "$(flow_of "$DP_PRI" "$(cat "$DP_WORK/held.port")")" 'j[0]["protected"], j[0].get("unprotected_reason")' | tr -d "(),'")"
+check "the channel's failures were counted" \
+	test "$(hatcp_stat "$DP_PRI" seg_send_failed)" -ge 3
+ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 1500
+ip -n "$DP_REP" link set "$DP_CHAN_DEV" mtu 1500
+big="$DP_WORK/big.json"
+dp_verify --conns 2 --bytes 1M --timeout 300 >"$big"
+check_eq "the MTU restored, new connections protected again: every byte" "pass 2 " \
+	"$(verdict_of "$big")"
+check_eq "and no more unprotected" 4 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
+
+# ---- IPv6 to a protected port --------------------------------------------
+ip -n "$DP_CLI" addr add "$V6_CLI/64" dev "$DP_LAN_DEV" nodad
+ip -n "$DP_PRI" addr add "$V6_PRI/64" dev "$DP_LAN_DEV" nodad
+check "a port protected on any address" ctl "$DP_PRI" policy add port "$V6PORT"
+before=$(hatcp_stat "$DP_PRI" flows_unprotected)
+ip netns exec "$DP_PRI" socat "TCP6-LISTEN:$V6PORT,reuseaddr,fork" EXEC:cat &
+hatcp_bg $!
+wait_for 10 sh -c "ip netns exec $DP_PRI ss -Htln | grep -q ':$V6PORT '"
+check_eq "an IPv6 client is served: 64 KiB echoed intact" OK \
+	"$(ip netns exec "$DP_CLI" /usr/bin/python3 - "$V6_PRI" "$V6PORT" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+data = bytes(i % 253 for i in range(65536))
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while len(got) < len(data):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+print("OK" if got == data else f"got {len(got)} bytes, differing")
+PY
+)"
+check_eq "and counted as unprotected, reason ipv6" "1 1" \
+	"$(hatcp_stat "$DP_PRI" unprot_ipv6) $(($(hatcp_stat "$DP_PRI" flows_unprotected) - before))"
+
+check "module unloads" hatcp_unload
+ktap_finish
