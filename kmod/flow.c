@@ -11,6 +11,7 @@
 #include <net/tcp.h>
 #include "compat.h"
 #include "flow.h"
+#include "memcg.h"
 #include "netlink.h"
 
 /* A flow without a socket this long after it was last used is gone. */
@@ -59,6 +60,7 @@ struct hatcp_flow *hatcp_flow_create(struct hatcp_net *hn, __be32 saddr,
 				     enum hatcp_role role)
 {
 	u32 h = flow_hash(hn, saddr, sport, daddr, dport);
+	struct mem_cgroup *memcg;
 	struct hatcp_flow *f;
 
 	spin_lock_bh(&hn->flow_lock);
@@ -68,7 +70,9 @@ struct hatcp_flow *hatcp_flow_create(struct hatcp_net *hn, __be32 saddr,
 	f = NULL;
 	if (hn->n_flows >= HATCP_MAX_FLOWS)
 		goto out;
-	f = kzalloc(sizeof(*f), GFP_ATOMIC);
+	memcg = hatcp_charge_begin(hn);
+	f = kzalloc(sizeof(*f), HATCP_GFP);
+	hatcp_charge_end(memcg);
 	if (!f)
 		goto out;
 	refcount_set(&f->ref, 1);

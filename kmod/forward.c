@@ -29,6 +29,7 @@
 #include "channel.h"
 #include "flow.h"
 #include "forward.h"
+#include "memcg.h"
 #include "policy.h"
 #include "replica.h"
 
@@ -133,12 +134,15 @@ bool hatcp_forward_send(struct hatcp_net *hn, struct sk_buff *skb)
  */
 bool hatcp_forward_keep(struct hatcp_net *hn, struct sk_buff *skb, bool spare)
 {
+	struct mem_cgroup *memcg;
 	struct sk_buff *nskb;
 
 	if (nf_checksum(skb, NF_INET_LOCAL_IN, ip_hdrlen(skb), IPPROTO_TCP,
 			AF_INET))
 		return false;
-	nskb = skb_copy(skb, GFP_ATOMIC);
+	memcg = hatcp_charge_begin(hn);
+	nskb = skb_copy(skb, HATCP_GFP);
+	hatcp_charge_end(memcg);
 	if (!nskb)
 		return false;
 	skb_dst_drop(nskb);

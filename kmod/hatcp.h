@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hashtable.h>
+#include <linux/memcontrol.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/rcupdate.h>
@@ -126,6 +127,8 @@ struct hatcp_net {
 	/* Written under @lock, read locklessly by the data path. */
 	enum hatcp_role role;
 	struct hatcp_peer __rcu *peer;
+	/* Who pays for what the data path allocates here (memcg.c). */
+	struct mem_cgroup __rcu *memcg;
 
 	DECLARE_HASHTABLE(policies, HATCP_POLICY_HASH_BITS);
 	unsigned int n_policies;

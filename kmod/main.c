@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "config.h"
 #include "datapath.h"
+#include "memcg.h"
 #include "netlink.h"
 #include "policy.h"
 #include "takeover.h"
@@ -42,6 +43,7 @@ static void __net_exit hatcp_net_exit(struct net *net)
 	cancel_work_sync(&hn->chan.stale_work);
 	hatcp_takeover_net_exit(hn);
 	hatcp_dp_exit(hn);
+	hatcp_memcg_release(hn);
 	mutex_destroy(&hn->lock);
 }
 

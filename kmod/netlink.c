@@ -15,6 +15,7 @@
 #include "channel.h"
 #include "config.h"
 #include "flow.h"
+#include "memcg.h"
 #include "netlink.h"
 #include "policy.h"
 
@@ -355,6 +356,9 @@ static int role_cmd(struct sk_buff *skb, struct genl_info *info,
 	else
 		err = hatcp_role_set(hn, nla_get_u32(tb[HATCP_A_ROLE]), &chg,
 				     info->extack);
+	/* Whoever configures the role pays for the data path (memcg.c). */
+	if (!err && cmd == HATCP_CMD_SET_ROLE)
+		hatcp_memcg_adopt(hn);
 	if (!err)
 		hatcp_nl_event_role(hn, &chg);
 	mutex_unlock(&hn->lock);

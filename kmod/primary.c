@@ -29,6 +29,7 @@
 #include "channel.h"
 #include "datapath.h"
 #include "flow.h"
+#include "memcg.h"
 #include "primary.h"
 #include "replica.h"
 #include "tcpopt.h"
@@ -164,6 +165,7 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 {
 	struct hatcp_hold *hold = &hn->hold;
 	unsigned int len = skb->len;
+	struct mem_cgroup *memcg;
 	struct hatcp_held *h;
 	bool sent;
 	int err;
@@ -172,7 +174,9 @@ static unsigned int hold_and_send(struct hatcp_net *hn, struct hatcp_flow *f,
 		kfree(buf);
 		return NF_DROP;
 	}
-	h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	memcg = hatcp_charge_begin(hn);
+	h = kmalloc(sizeof(*h), HATCP_GFP);
+	hatcp_charge_end(memcg);
 	if (!h) {
 		kfree(buf);
 		hatcp_count(hn, HATCP_STATS_A_SEG_SEND_FAILED);
@@ -258,10 +262,28 @@ static bool primary_conn_live(struct hatcp_flow *f)
 	return live;
 }
 
+/* Stores the client's SYN in @f, unless @f has left the table. */
+static bool flow_take_syn(struct hatcp_flow *f, u8 *syn, unsigned int len)
+{
+	bool live;
+
+	spin_lock_bh(&f->lock);
+	live = !f->dead;
+	if (live) {
+		kfree(f->syn);
+		f->syn = syn;
+		f->syn_len = len;
+		f->last_seen = jiffies;
+	}
+	spin_unlock_bh(&f->lock);
+	return live;
+}
+
 static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 				struct sk_buff *skb, const struct iphdr *iph,
 				const struct tcphdr *th)
 {
+	struct mem_cgroup *memcg;
 	struct hatcp_tcpopt opt;
 	u8 *syn;
 
@@ -301,17 +323,29 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 	}
 	if (skb->len > SYN_MAX_BYTES)
 		return NF_ACCEPT;	/* TFO data: the SYN-ACK decides */
-	syn = kmalloc(skb->len, GFP_ATOMIC);
+	memcg = hatcp_charge_begin(hn);
+	syn = kmalloc(skb->len, HATCP_GFP);
+	hatcp_charge_end(memcg);
 	if (!syn || skb_copy_bits(skb, 0, syn, skb->len)) {
 		kfree(syn);
 		return NF_DROP;
 	}
-	spin_lock_bh(&f->lock);
-	kfree(f->syn);
-	f->syn = syn;
-	f->syn_len = skb->len;
-	f->last_seen = jiffies;
-	spin_unlock_bh(&f->lock);
+	/*
+	 * Expiry may have unlinked @f since we found it (its last SYN's
+	 * request sock just went); a dead flow's SYN would leak, and its
+	 * SYN-ACK find no flow. The 4-tuple then gets a new one, once.
+	 */
+	if (!flow_take_syn(f, syn, skb->len)) {
+		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
+				      th->dest, HATCP_ROLE_PRIMARY);
+		if (!f || !flow_take_syn(f, syn, skb->len)) {
+			kfree(syn);
+			hatcp_flow_count_unprotected(hn,
+						     HATCP_UNPROT_TABLE_FULL);
+			return NF_ACCEPT;
+		}
+		WRITE_ONCE(f->ifindex, inet_iif(skb));
+	}
 	return NF_ACCEPT;
 }
 
@@ -455,6 +489,7 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 {
 	struct hatcp_body body = { .kind = HATCP_BODY_SYN };
 	const struct inet_request_sock *ireq;
+	struct mem_cgroup *memcg;
 	struct hatcp_tcpopt opt;
 	struct hatcp_flow *f;
 	unsigned int len;
@@ -497,11 +532,13 @@ unsigned int hatcp_primary_out(struct hatcp_net *hn, struct sk_buff *skb,
 		    (ireq->wscale_ok ? HATCP_SYN_OPT_WSCALE : 0) |
 		    (ireq->ecn_ok ? HATCP_SYN_OPT_ECN : 0);
 
+	memcg = hatcp_charge_begin(hn);
 	spin_lock_bh(&f->lock);
 	len = f->syn_len;
 	if (f->syn)
-		syn = kmemdup(f->syn, len, GFP_ATOMIC);
+		syn = kmemdup(f->syn, len, HATCP_GFP);
 	spin_unlock_bh(&f->lock);
+	hatcp_charge_end(memcg);
 	if (!syn)
 		return NF_ACCEPT;
 	return hold_and_send(hn, f, skb, state, &body, syn, len);
@@ -607,8 +644,13 @@ void hatcp_hold_handover(struct hatcp_net *hn)
 	struct hatcp_held *h, *tmp;
 	LIST_HEAD(list);
 
-	hold_take(hn, NULL, &list);
+	/*
+	 * From before the entries leave the list until they are released,
+	 * BHs are off: an RCU reader, so a device they name cannot be freed
+	 * while the NETDEV_UNREGISTER notifier no longer sees them.
+	 */
 	local_bh_disable();
+	hold_take(hn, NULL, &list);
 	list_for_each_entry_safe(h, tmp, &list, fifo) {
 		list_del(&h->fifo);
 		if (h->synack || h->flow->role != HATCP_ROLE_REPLICA) {
@@ -629,8 +671,8 @@ void hatcp_hold_release_all(struct hatcp_net *hn)
 {
 	LIST_HEAD(list);
 
+	local_bh_disable();	/* as in hatcp_hold_handover() */
 	hold_take(hn, NULL, &list);
-	local_bh_disable();
 	release_list(hn, &list);
 	local_bh_enable();
 }

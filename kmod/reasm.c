@@ -8,6 +8,7 @@
  * client retransmits.
  */
 #include <linux/slab.h>
+#include "memcg.h"
 #include "messages.h"
 #include "reasm.h"
 #include "replica.h"
@@ -30,10 +31,13 @@ struct reasm_entry {
 static_assert(HATCP_FRAG_MAX <= 64);
 
 /* The skb a body is built in; headroom for a link header, like a NIC's. */
-static struct sk_buff *body_skb(unsigned int total)
+static struct sk_buff *body_skb(struct hatcp_net *hn, unsigned int total)
 {
-	struct sk_buff *skb = alloc_skb(NET_SKB_PAD + NET_IP_ALIGN + total,
-					GFP_ATOMIC);
+	struct mem_cgroup *memcg = hatcp_charge_begin(hn);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(NET_SKB_PAD + NET_IP_ALIGN + total, HATCP_GFP);
+	hatcp_charge_end(memcg);
 
 	if (!skb)
 		return NULL;
@@ -72,6 +76,7 @@ void hatcp_reasm_rx(struct hatcp_net *hn, const u8 *payload, unsigned int len)
 {
 	struct hatcp_reasm *ra = &hn->reasm;
 	struct reasm_entry *e, *found = NULL;
+	struct mem_cgroup *memcg;
 	struct hatcp_msg_frag fh;
 	struct sk_buff *skb;
 	u64 id;
@@ -84,7 +89,7 @@ void hatcp_reasm_rx(struct hatcp_net *hn, const u8 *payload, unsigned int len)
 	id = be64_to_cpu(fh.msg_id);
 
 	if (fh.count == 1) {
-		skb = body_skb(len);
+		skb = body_skb(hn, len);
 		if (!skb)
 			return;
 		memcpy(skb->data, payload, len);
@@ -102,10 +107,12 @@ void hatcp_reasm_rx(struct hatcp_net *hn, const u8 *payload, unsigned int len)
 	if (!e) {
 		if (ra->n >= REASM_MAX)
 			goto bad_unlock;
-		e = kzalloc(sizeof(*e), GFP_ATOMIC);
+		memcg = hatcp_charge_begin(hn);
+		e = kzalloc(sizeof(*e), HATCP_GFP);
+		hatcp_charge_end(memcg);
 		if (!e)
 			goto unlock;
-		e->skb = body_skb(ntohl(fh.total));
+		e->skb = body_skb(hn, ntohl(fh.total));
 		if (!e->skb) {
 			kfree(e);
 			goto unlock;

