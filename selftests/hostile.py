@@ -13,6 +13,7 @@ connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segme
   beyond    1000 bytes starting 2^30 past the server's window
   old       1000 bytes ending 2^30 before it (already acknowledged)
   baddoff   100 bytes at the next sequence with a data offset of 2
+  clean     nothing (COUNT is ignored): a well-behaved client
 
 synflood sends COUNT bare SYNs to ADDR:PORT, each from its own spoofed
 source address in 10.200.0.0/16 and a random port, and prints how many
@@ -112,6 +113,8 @@ def main():
         seq, payload, doff = snd - (1 << 30), bytes(1000), 5
     elif mode == "baddoff":
         seq, payload, doff = snd, bytes(100), 2
+    elif mode == "clean":
+        seq, payload, doff, count = snd, b"", 5, 0
     else:
         sys.exit(f"unknown mode {mode}")
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)

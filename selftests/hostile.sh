@@ -14,21 +14,26 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 31
+ktap_plan 34
 
 FLOOD=3000		# forged segments per kind
 CAT=7002		# protected, served by cat: replies are the requests
+BOUND=7003		# protected, served by cat bound to the LAN device
 V6PORT=7001		# protected on any address, reached over IPv6
 V6_CLI=fd00:1::100
 V6_PRI=fd00:1::1
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
-dp_hatcp_up "$DP_PORT" "$CAT" || { ktap_fail "hatcp up"; ktap_finish; }
+dp_hatcp_up "$DP_PORT" "$CAT" "$BOUND" || { ktap_fail "hatcp up"; ktap_finish; }
 dp_servers_start || { ktap_fail "servers"; ktap_finish; }
 for ns in "$DP_PRI" "$DP_REP"; do
 	ip netns exec "$ns" socat "TCP4-LISTEN:$CAT,bind=$DP_VIP,reuseaddr,fork" EXEC:cat &
 	hatcp_bg $!
 	wait_for 10 sh -c "ip netns exec $ns ss -Htln | grep -q ':$CAT '"
+	ip netns exec "$ns" socat \
+		"TCP4-LISTEN:$BOUND,bind=$DP_VIP,so-bindtodevice=$DP_LAN_DEV,reuseaddr,fork" EXEC:cat &
+	hatcp_bg $!
+	wait_for 10 sh -c "ip netns exec $ns ss -Htln | grep -q ':$BOUND '"
 done
 
 # Other clients' connections run throughout the flood.
@@ -37,13 +42,21 @@ dp_verify --conns 8 --bytes 4M --chunk 16k --timeout 600 >"$victims" &
 victims_pid=$!
 hatcp_bg $victims_pid
 
-# hostile KIND: the hostile client floods its own connection with KIND,
-# then holds it open 20 s; its "PORT OK" line lands in $DP_WORK/KIND.out.
+# hostile KIND [PORT]: the hostile client floods its own connection to
+# PORT (default $CAT) with KIND, then holds it open 20 s; its "PORT OK"
+# line lands in $DP_WORK/KIND.out.
 hostile() {
 	ip netns exec "$DP_CLI" /usr/bin/python3 "$HATCP_TOP/selftests/hostile.py" \
-		"$DP_VIP" "$CAT" "$1" "$FLOOD" 20 >"$DP_WORK/$1.out" 2>&1 &
+		"$DP_VIP" "${2:-$CAT}" "$1" "$FLOOD" 20 >"$DP_WORK/$1.out" 2>&1 &
 	hatcp_bg $!
 	wait_for 120 grep -q "OK\|rror\|differs\|EOF" "$DP_WORK/$1.out"
+}
+# reasons NS: NS's counters of why flows went unprotected, and hold
+# timeouts, where not zero (a diagnostic line).
+reasons() {
+	echo "# $(basename "$1"): $(ctl "$1" -j stats | tr -d '{}"' | tr ',' '\n' |
+		grep -E '^(unprot_|seg_hold_timeout|peer_lost|repl_align|repl_queue_full)' |
+		grep -v ':0$' | tr '\n' ' ')"
 }
 # The flow of the hostile client's port PORT on NS, as JSON.
 flow_of() {
@@ -64,6 +77,7 @@ for kind in beyond old baddoff; do
 		"$(json_get "$(flow_of "$DP_PRI" "$port")" 'j[0]["protected"] if j else "gone"')"
 done
 
+reasons "$DP_PRI"
 check "the flood was refused on the primary, not replicated" \
 	test "$(hatcp_stat "$DP_PRI" seg_out_of_window)" -ge $((2 * FLOOD))
 check "bad data offsets counted" \
@@ -79,6 +93,21 @@ check "their digests equal on client, primary and replica" dp_digests_agree "$vi
 check_eq "no flow was left unprotected" 0 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
 wait_for 30 test "$(hatcp_stat "$DP_REP" queued_bytes)" -eq 0
 check_eq "nothing left queued on the replica" 0 "$(hatcp_stat "$DP_REP" queued_bytes)"
+
+# ---- a server socket bound to its device ----------------------------------
+# Found by its device (a lookup without it finds nothing): the flow lives
+# on with its socket past the 5 s a flow without one is given.
+hostile clean "$BOUND"
+check_eq "device-bound server: the connection's bytes come back" OK \
+	"$(awk '{print $2}' "$DP_WORK/clean.out")"
+port=$(awk '{print $1}' "$DP_WORK/clean.out")
+sleep 7
+reasons "$DP_PRI"
+for ns in "$DP_PRI" "$DP_REP"; do
+	check_eq "device-bound server: after 7 s the flow has its socket and is protected ($([ "$ns" = "$DP_PRI" ] && echo pri || echo rep))" \
+		"ESTABLISHED True" \
+		"$(json_get "$(flow_of "$ns" "$port")" 'j[0]["state"], j[0]["protected"]' | tr -d "(),'")"
+done
 
 # ---- a spoofed SYN flood -------------------------------------------------
 # Half-open flows live as long as their request socks: a short SYN-ACK
@@ -109,6 +138,7 @@ check "and protected: digests equal on client, primary and replica" \
 	dp_digests_agree "$after"
 unprot_before_mtu=$(hatcp_stat "$DP_PRI" flows_unprotected)
 echo "# flows unprotected by the flood (syncookies, table full): $unprot_before_mtu"
+reasons "$DP_PRI"
 
 # ---- a channel that cannot carry bodies ----------------------------------
 ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 1000
