@@ -25,7 +25,7 @@ V6_PRI=fd00:1::1
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
 dp_hatcp_up "$DP_PORT" "$CAT" "$BOUND" || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+dp_servers_start "$DP_PORT" || { ktap_fail "servers"; ktap_finish; }
 for ns in "$DP_PRI" "$DP_REP"; do
 	ip netns exec "$ns" socat "TCP4-LISTEN:$CAT,bind=$DP_VIP,reuseaddr,fork" EXEC:cat &
 	hatcp_bg $!

@@ -26,7 +26,7 @@ trap cleanup EXIT
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
 dp_hatcp_up || { ktap_fail "hatcp up"; ktap_finish; }
-dp_servers_start || { ktap_fail "servers"; ktap_finish; }
+dp_servers_start "$DP_PORT" || { ktap_fail "servers"; ktap_finish; }
 
 # kib: the cgroup's memory.current in KiB.
 kib() {
