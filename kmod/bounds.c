@@ -18,6 +18,7 @@ static unsigned int hold_flow_max_kb = 8192;
 static unsigned int hold_net_max_mb = 128;
 static unsigned int queue_flow_max_kb = 8192;
 static unsigned int queue_net_max_mb = 128;
+static unsigned int queue_src_max_mb = 32;
 
 static int set_flow_kb(const char *val, const struct kernel_param *kp)
 {
@@ -51,6 +52,9 @@ MODULE_PARM_DESC(queue_flow_max_kb,
 module_param_cb(queue_net_max_mb, &net_mb_ops, &queue_net_max_mb, 0644);
 MODULE_PARM_DESC(queue_net_max_mb,
 		 "Replica: MiB queued per network namespace (1..65536, default 128)");
+module_param_cb(queue_src_max_mb, &net_mb_ops, &queue_src_max_mb, 0644);
+MODULE_PARM_DESC(queue_src_max_mb,
+		 "Replica: MiB queued per client address (1..65536, default 32)");
 
 u32 hatcp_hold_flow_max(void)
 {
@@ -70,4 +74,9 @@ u32 hatcp_queue_flow_max(void)
 u64 hatcp_queue_net_max(void)
 {
 	return (u64)READ_ONCE(queue_net_max_mb) << 20;
+}
+
+u64 hatcp_queue_src_max(void)
+{
+	return (u64)READ_ONCE(queue_src_max_mb) << 20;
 }

@@ -9,5 +9,6 @@ u32 hatcp_hold_flow_max(void);
 u64 hatcp_hold_net_max(void);
 u32 hatcp_queue_flow_max(void);
 u64 hatcp_queue_net_max(void);
+u64 hatcp_queue_src_max(void);
 
 #endif

@@ -28,6 +28,7 @@
 #include "forward.h"
 #include "reasm.h"
 #include "replica.h"
+#include "source.h"
 
 #define DP_TICK_MS		50
 #define DP_HOOK_PRIORITY	(NF_IP_PRI_FILTER + 1)
@@ -175,6 +176,7 @@ int hatcp_dp_init(struct hatcp_net *hn)
 	hn->flow_seed = get_random_u32();
 	hatcp_hold_init(hn);
 	hatcp_reasm_init(hn);
+	hatcp_srcs_init(hn);
 	hatcp_forward_init(hn);
 	for (i = 0; i < ARRAY_SIZE(hooknums); i++) {
 		hn->hooks[i] = (struct nf_hook_ops) {
@@ -211,6 +213,7 @@ void hatcp_dp_exit(struct hatcp_net *hn)
 	hatcp_flows_flush(hn);
 	hatcp_reasm_flush(hn);
 	hatcp_forward_exit(hn);
+	hatcp_srcs_exit(hn);
 }
 
 /* A held packet must not outlive the device it came in on or goes out by. */

@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "flow.h"
 #include "memcg.h"
+#include "source.h"
 #include "netlink.h"
 
 /* A flow without a socket this long after it was last used is gone. */
@@ -157,6 +158,7 @@ static void flow_purge_locked(struct hatcp_flow *f)
 	atomic64_sub(n, hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_SEGS));
 	atomic64_sub(f->queued_bytes,
 		     hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES));
+	hatcp_src_uncharge(hn, f->saddr, f->queued_bytes);
 	f->queued_bytes = 0;
 	if (f->draining) {
 		f->draining = false;

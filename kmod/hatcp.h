@@ -94,7 +94,7 @@ struct hatcp_ctl_stats {
  * HATCP_DP_STAT_FIRST, so adding one is a uapi line and its uses.
  */
 #define HATCP_DP_STAT_FIRST	HATCP_STATS_A_FLOWS_PROTECTED
-#define HATCP_DP_STAT_LAST	HATCP_STATS_A_UNPROT_IPV6
+#define HATCP_DP_STAT_LAST	HATCP_STATS_A_REPL_SOURCE_FULL
 #define HATCP_DP_NSTATS		(HATCP_DP_STAT_LAST - HATCP_DP_STAT_FIRST + 1)
 
 #define HATCP_POLICY_HASH_BITS	8
@@ -109,6 +109,13 @@ struct hatcp_hold {
 	DECLARE_HASHTABLE(by_id, HATCP_HELD_HASH_BITS);
 	u64 bytes;
 	atomic64_t next_id;		/* message ids, from 1 */
+};
+
+/* Replica: bytes queued per client address (source.c). */
+#define HATCP_SRC_HASH_BITS	8
+struct hatcp_srcs {
+	spinlock_t lock;		/* softirq and timer */
+	DECLARE_HASHTABLE(by_addr, HATCP_SRC_HASH_BITS);
 };
 
 /* Replica: messages whose fragments are still arriving. */
@@ -153,6 +160,7 @@ struct hatcp_net {
 	bool demoted;
 	struct hatcp_hold hold;
 	struct hatcp_reasm reasm;
+	struct hatcp_srcs srcs;
 	/* Replica: segments the peer forwarded, until we serve (forward.c). */
 	struct sk_buff_head fwd_stash;
 

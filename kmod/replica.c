@@ -23,6 +23,7 @@
 #include "forward.h"
 #include "policy.h"
 #include "replica.h"
+#include "source.h"
 #include "takeover.h"
 #include "tcpopt.h"
 
@@ -242,6 +243,7 @@ static void dequeue(struct hatcp_net *hn, struct hatcp_flow *f,
 {
 	__skb_unlink(skb, &f->queue);
 	f->queued_bytes -= skb->len;
+	hatcp_src_uncharge(hn, f->saddr, skb->len);
 	atomic64_dec(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_SEGS));
 	atomic64_sub(skb->len, hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES));
 	consume_skb(skb);
@@ -439,16 +441,23 @@ static enum queue_result queue_segment(struct hatcp_net *hn,
 				       struct sk_buff *skb)
 {
 	enum queue_result res;
+	bool src_full = false;
 
 	spin_lock_bh(&f->lock);
-	if (f->dead)
+	if (f->dead) {
 		res = FLOW_GONE;
-	else if (f->queued_bytes + skb->len > hatcp_queue_flow_max() ||
-		 atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
-		 skb->len > hatcp_queue_net_max())
+	} else if (f->queued_bytes + skb->len > hatcp_queue_flow_max() ||
+		   atomic64_read(hatcp_dp_stat(hn, HATCP_STATS_A_QUEUED_BYTES)) +
+		   skb->len > hatcp_queue_net_max()) {
 		res = QUEUE_FULL;
-	else
+	} else if (!hatcp_src_charge(hn, f->saddr, skb->len)) {
+		res = QUEUE_FULL;
+		src_full = true;
+	} else {
 		res = enqueue(hn, f, skb) ? QUEUED : DUPLICATE;
+	}
+	if (res == DUPLICATE)
+		hatcp_src_uncharge(hn, f->saddr, skb->len);
 	if (res != FLOW_GONE)
 		f->last_seen = jiffies;
 	spin_unlock_bh(&f->lock);
@@ -457,7 +466,8 @@ static enum queue_result queue_segment(struct hatcp_net *hn,
 	else if (res == DUPLICATE)
 		hatcp_count(hn, HATCP_STATS_A_REPL_DUPLICATE);
 	else if (res == QUEUE_FULL)
-		hatcp_count(hn, HATCP_STATS_A_REPL_QUEUE_FULL);
+		hatcp_count(hn, src_full ? HATCP_STATS_A_REPL_SOURCE_FULL :
+				HATCP_STATS_A_REPL_QUEUE_FULL);
 	return res;
 }
 

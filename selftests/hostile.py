@@ -14,6 +14,12 @@ connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segme
   old       1000 bytes ending 2^30 before it (already acknowledged)
   baddoff   100 bytes at the next sequence with a data offset of 2
   clean     nothing (COUNT is ignored): a well-behaved client
+  hole      COUNT connections, each sent 40 segments of 1400 bytes, all
+            inside the window but after a 1400-byte hole the client
+            never fills (no second exchange: the hole stalls it)
+
+The connections come from $HOSTILE_SRC when set (an address of the
+client's), else from the routing's choice.
 
 synflood sends COUNT bare SYNs to ADDR:PORT, each from its own spoofed
 source address in 10.200.0.0/16 and a random port, and prints how many
@@ -22,6 +28,7 @@ survived what its own client did to it. Then keeps the connection open
 HOLD seconds (default 0), for its flow to be inspected.
 """
 import hashlib
+import os
 import random
 import socket
 import struct
@@ -98,12 +105,41 @@ def synflood(addr, port, count):
     print(sent)
 
 
+def connect(addr, port):
+    src = os.environ.get("HOSTILE_SRC")
+    return socket.create_connection((addr, port), timeout=30,
+                                    source_address=(src, 0) if src else None)
+
+
+def holes(addr, port, count, hold):
+    """count connections, each with bytes queued after a hole."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    socks = []
+    for _ in range(count):
+        sock = connect(addr, port)
+        local, lport = sock.getsockname()
+        exchange(sock, 1000)
+        snd, rcv = seqs(sock)
+        for i in range(40):
+            seq = snd + 1400 * (i + 1)
+            raw.sendto(segment(local, lport, addr, port, seq, rcv, bytes(1400)), (addr, 0))
+        socks.append(sock)
+    print(count, "OK", flush=True)
+    time.sleep(hold)
+    for sock in socks:
+        sock.close()
+
+
 def main():
     addr, port, mode, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    hold = float(sys.argv[5]) if len(sys.argv) > 5 else 0
     if mode == "synflood":
         synflood(addr, port, count)
         return
-    sock = socket.create_connection((addr, port), timeout=30)
+    if mode == "hole":
+        holes(addr, port, count, hold)
+        return
+    sock = connect(addr, port)
     local, lport = sock.getsockname()
     exchange(sock, 1000)
     snd, rcv = seqs(sock)
@@ -127,7 +163,7 @@ def main():
     raw.close()
     exchange(sock, 1000)
     print(lport, "OK", flush=True)
-    time.sleep(float(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    time.sleep(hold)
     sock.close()
 
 

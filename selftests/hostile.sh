@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 34
+ktap_plan 39
 
 FLOOD=3000		# forged segments per kind
 CAT=7002		# protected, served by cat: replies are the requests
@@ -108,6 +108,37 @@ for ns in "$DP_PRI" "$DP_REP"; do
 		"ESTABLISHED True" \
 		"$(json_get "$(flow_of "$ns" "$port")" 'j[0]["state"], j[0]["protected"]' | tr -d "(),'")"
 done
+
+# ---- a client that queues bytes past holes it never fills ---------------
+# Each of its connections stays within its window and the per-flow bound;
+# together they would fill the namespace's queue. Its address's bound
+# (1 MiB here) stops it alone; another client's connections go on.
+HOLE_SRC=10.0.1.101
+ip -n "$DP_CLI" addr add "$HOLE_SRC/24" dev "$DP_LAN_DEV"
+src_param=/sys/module/hatcp/parameters/queue_src_max_mb
+src_max=$(cat $src_param)
+echo 1 >$src_param
+others="$DP_WORK/others.json"
+dp_verify --conns 4 --bytes 2M --chunk 16k --timeout 600 >"$others" &
+others_pid=$!
+hatcp_bg $others_pid
+ip netns exec "$DP_CLI" env HOSTILE_SRC=$HOLE_SRC /usr/bin/python3 \
+	"$HATCP_TOP/selftests/hostile.py" "$DP_VIP" "$CAT" hole 20 30 \
+	>"$DP_WORK/hole.out" 2>&1 &
+hatcp_bg $!
+wait_for 120 grep -q "OK\|rror" "$DP_WORK/hole.out"
+check_eq "20 connections with bytes past a hole" "20 OK" "$(cat "$DP_WORK/hole.out")"
+check "the client address's bound refused the rest" \
+	test "$(hatcp_stat "$DP_REP" repl_source_full)" -gt 0
+wait $others_pid
+check_eq "another client's connections meanwhile: every byte" "pass 4 " \
+	"$(verdict_of "$others")"
+wait_for 60 dp_digests_agree "$others"
+check "and protected: digests equal on client, primary and replica" \
+	dp_digests_agree "$others"
+check_eq "the namespace's queue never filled" 0 "$(hatcp_stat "$DP_REP" repl_queue_full)"
+reasons "$DP_PRI"
+echo "$src_max" >$src_param
 
 # ---- a spoofed SYN flood -------------------------------------------------
 # Half-open flows live as long as their request socks: a short SYN-ACK

@@ -233,6 +233,9 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_UNPROT_IPV6,	/* u64: IPv6 connections to a
 					 * protected port (IPv4 only)
 					 */
+	HATCP_STATS_A_REPL_SOURCE_FULL,	/* u64: refused, the client address's
+					 * queued bytes at their bound
+					 */
 
 	__HATCP_STATS_A_MAX,
 	HATCP_STATS_A_MAX = __HATCP_STATS_A_MAX - 1

@@ -244,14 +244,14 @@ TEST(StatsReply, DataPathCountersAndGaugesAsU64)
     MessageBuilder message{HATCP_CMD_GET_STATS};
     message.begin(HATCP_A_STATS);
     std::vector<Counter> expected;
-    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_UNPROT_IPV6; ++attribute) {
+    for (int attribute = HATCP_STATS_A_FLOWS_PROTECTED; attribute <= HATCP_STATS_A_REPL_SOURCE_FULL; ++attribute) {
         const std::uint64_t value = 0x100000000ULL * static_cast<std::uint64_t>(attribute) + 1;
         message.u64(attribute, value);
         expected.push_back({static_cast<std::uint16_t>(attribute), value});
     }
     message.end();
     const Stats stats = decode_stats_reply(message.header());
-    EXPECT_EQ(stats.counters.size(), 53U);
+    EXPECT_EQ(stats.counters.size(), 54U);
     EXPECT_EQ(stats.counters, expected);
 }
 

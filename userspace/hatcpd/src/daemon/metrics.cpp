@@ -125,6 +125,7 @@ const std::map<std::string_view, Mapping>& mappings()
         {"repl_retried", {"hatcp_replica_segments_total", "counter", repl_help, "retried"}},
         {"repl_duplicate", {"hatcp_replica_segments_total", "counter", repl_help, "duplicate"}},
         {"repl_queue_full", {"hatcp_replica_segments_total", "counter", repl_help, "queue_full"}},
+        {"repl_source_full", {"hatcp_replica_segments_total", "counter", repl_help, "source_full"}},
         {"repl_unknown_flow", {"hatcp_replica_segments_total", "counter", repl_help, "unknown_flow"}},
         {"repl_bad_segment", {"hatcp_replica_segments_total", "counter", repl_help, "bad_segment"}},
         {"repl_align_failed", {"hatcp_replica_segments_total", "counter", repl_help, "align_failed"}},

@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 68> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 69> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -86,6 +86,7 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 68> counter_nam
     {HATCP_STATS_A_SEG_OUT_OF_WINDOW, "seg_out_of_window"},
     {HATCP_STATS_A_UNPROT_SEND_FAILED, "unprot_send_failed"},
     {HATCP_STATS_A_UNPROT_IPV6, "unprot_ipv6"},
+    {HATCP_STATS_A_REPL_SOURCE_FULL, "repl_source_full"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.
