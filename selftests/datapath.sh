@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 57
+ktap_plan 58	# + packet captures (lib.sh)
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched

@@ -13,7 +13,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 23
+ktap_plan 24	# + packet captures (lib.sh)
 
 CONNS=100
 fo_start_pair
