@@ -256,6 +256,9 @@ require_root() {
 #   dp_netem_channel SPEC    netem SPEC (e.g. "loss 5% duplicate 2% reorder
 #                            25% delay 2ms") on both channel veths
 #   dp_netem_channel_clear   remove it
+#   dp_rps_all NS...         RPS over all CPUs on NS's lan0 and chan0
+# Environment: HATCP_RPS=1 runs dp_rps_all on pri and rep; HATCP_CAPTURES=0
+# starts no packet captures (see "packet captures" below, on by default).
 DP_VIP=10.0.1.10
 DP_PORT=7000
 DP_CLI_ADDR=10.0.1.100
