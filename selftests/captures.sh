@@ -97,14 +97,23 @@ transfer() {
 		return
 	fi
 	wait_for 120 dp_digests_agree "$out" 2>/dev/null
+	local failed=$__ktap_fail
 	check "$desc: every byte, digests equal on client, primary and replica" \
 		dp_digests_agree "$out"
+	[ "$__ktap_fail" = "$failed" ] || why_unprotected
+}
+# why_unprotected: what both nodes counted (non-zero), for a failure.
+why_unprotected() {
+	echo "#   primary: $(ctl "$DP_PRI" -j stats | tr -d '{}"' | tr ',' '\n' | grep -v ': *0$' | tr '\n' ' ')"
+	echo "#   replica: $(ctl "$DP_REP" -j stats | tr -d '{}"' | tr ',' '\n' | grep -v ': *0$' | tr '\n' ' ')"
 }
 transfer "8 connections at once, 1 MB each" --conns 8 --bytes 1M
 transfer "16 MB on one connection" --bytes 16M
 check "40 short connections opened and closed" \
 	dp_verify --timeout 300 --connect-only 40 --bytes 1k
+failed=$__ktap_fail
 check_eq "no flow was left unprotected" 0 "$(hatcp_stat "$DP_PRI" flows_unprotected)"
+[ "$__ktap_fail" = "$failed" ] || why_unprotected
 
 # The tcpdumps' files, read while they run (-U writes each packet).
 svc_frames() {

@@ -14,6 +14,7 @@ Newest lab kernel only: a whole datapath.sh costs CI about 10 min more.
 """
 
 import os
+import re
 
 import pytest
 
@@ -25,8 +26,9 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "datapath.sh")
 
 
 def _newest(kernels):
+    """The newest of these lab kernels ("6.12.118+deb12-amd64" > "6.1.0-57-amd64")."""
     return max(kernels, key=lambda k: [int(x) for x in
-                                       hatcplab.resolve_kernel(k).split("-")[0].split(".")])
+                                       re.findall(r"\d+", hatcplab.resolve_kernel(k))[:3]])
 
 
 NET_RX = "grep NET_RX: /proc/softirqs; cat /proc/net/softnet_stat"
