@@ -5,7 +5,7 @@
 # bytes through hatcp and its replies go nowhere. Every reply byte is
 # checked by hatcp-verify; each server's per-connection digests must equal
 # the client's; the shadow sockets must match the primary's.
-# timeout=1500
+# timeout=1800
 
 . "$(dirname "$0")/lib.sh"
 
