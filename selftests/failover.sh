@@ -8,7 +8,7 @@
 # takes no connection back, becomes the replica, and new connections are
 # protected again; and when the other node dies in turn, under short
 # connections, every one of them completes.
-# timeout=900
+# timeout=1200
 
 . "$(dirname "$0")/failover_lib.sh"
 
