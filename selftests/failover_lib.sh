@@ -60,7 +60,8 @@
 # see keepalived.conf.in) made a node miss three adverts and elect itself.
 # scripts/bench-failover measures at 0.1 s.
 FO_ADVERT=${FO_ADVERT:-0.2}
-# One emulated CPU runs the traffic, both nodes and their health checks:
+# The guest's emulated CPUs (one until issue 15, two now) run the
+# traffic, both nodes and their health checks:
 # a check that takes seconds there is slow, not failing. Every 3 s, not
 # 2: under load a check took 2 to 16 s, so at 2 s each node ran one
 # back to back, and their CPU was missing from everything else.
