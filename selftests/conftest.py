@@ -5,7 +5,8 @@ Fixtures:
   kernel    the lab kernel of this test ("6.1", "6.12", ...): every test that uses
             vm, lab or kernel runs once per --kernel (default: 6.1 and 6.12).
   vm        the session VM of that kernel: booted once per suite (all kernels in
-            parallel, on first use), rebooted if a test crashed it.
+            parallel, on first use), rebooted if a test crashed it; LAB_CPUS
+            vCPUs, as every guest here unless a test asks otherwise.
   lab       factory for VMs private to the test: lab.vm(...), lab.topology();
             closed after the test.
   lab_pool  the session VMs themselves (LabPool).
@@ -28,6 +29,12 @@ import hatcplab  # noqa: E402
 from hatcplab import kreports  # noqa: E402
 
 DEFAULT_KERNELS = ["6.1", "6.12"]
+# vCPUs of every guest the suite boots (session VMs and lab.vm/lab.topology),
+# unless a test asks for more. Two, not one: with one CPU a softirq never
+# runs beside another, nor beside process context, so none of hatcp's races
+# between CPUs (issue 15) could show, and every lab guest until then had one.
+# HATCP_LAB_CPUS overrides it for an experiment (e.g. 1 to compare times).
+LAB_CPUS = int(os.environ.get("HATCP_LAB_CPUS") or 2)
 
 
 def pytest_addoption(parser):
@@ -73,7 +80,8 @@ class LabPool:
 
     def _boot(self, kernels):
         new = {k: hatcplab.Vm(k, name="sess" + re.sub(r"[^A-Za-z0-9]+", "-", k)[:20],
-                              mem=self.mem, keep=self.keep, quiet=True) for k in kernels}
+                              mem=self.mem, cpus=LAB_CPUS, keep=self.keep, quiet=True)
+               for k in kernels}
         try:
             for v in new.values():      # launch all, then wait: they boot in parallel
                 v.launch()
@@ -144,6 +152,7 @@ class Lab:
     def vm(self, **kw):
         """A booted VM of this test's kernel."""
         kw.setdefault("mem", self.mem)
+        kw.setdefault("cpus", LAB_CPUS)
         kw.setdefault("keep", self.keep)
         kw.setdefault("quiet", True)
         v = hatcplab.Vm(kw.pop("kernel", self.kernel), **kw)
@@ -153,6 +162,7 @@ class Lab:
     def topology(self, **kw):
         """A Topology of this test's kernel; add VMs and links, then start()."""
         kw.setdefault("mem", self.mem)
+        kw.setdefault("cpus", LAB_CPUS)
         kw.setdefault("keep", self.keep)
         kw.setdefault("quiet", True)
         t = hatcplab.Topology(kw.pop("kernel", self.kernel), **kw)

@@ -5,12 +5,12 @@
 # bytes through hatcp and its replies go nowhere. Every reply byte is
 # checked by hatcp-verify; each server's per-connection digests must equal
 # the client's; the shadow sockets must match the primary's.
-# timeout=1500
+# timeout=1800
 
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 57
+ktap_plan 58	# + packet captures (lib.sh)
 
 PROT=$DP_PORT		# protected, served on both nodes
 OPEN=7001		# not in the policy: must be untouched

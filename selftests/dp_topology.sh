@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 18
+ktap_plan 19	# + packet captures (lib.sh)
 
 # jq-less JSON field of a file holding one object.
 jfield() {

@@ -8,12 +8,12 @@
 # takes no connection back, becomes the replica, and new connections are
 # protected again; and when the other node dies in turn, under short
 # connections, every one of them completes.
-# timeout=900
+# timeout=1200
 
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 23
+ktap_plan 24	# + packet captures (lib.sh)
 
 CONNS=100
 fo_start_pair

@@ -32,11 +32,13 @@
 # fo_stands_aside NAME     NAME (pri, rep) stands aside: its yield file
 #                          says 253 (VRRP priority 1)
 # fo_crash NS              the node dies: its links go down at once, then every
-#                          process in it is SIGKILLed (hatcp keeps its
-#                          state: the kernel did not reboot)
+#                          process in it is SIGKILLed, its packet captures
+#                          too (hatcp keeps its state: the kernel did not
+#                          reboot)
 # fo_return NAME [PORT...] NAME (pri or rep), crashed, comes back as after
 #                          a reboot: hatcpd first (its file makes it a
-#                          replica, protecting PORTs), then its links; fails
+#                          replica, protecting PORTs), then its links and
+#                          its packet captures (lib.sh); fails
 #                          if hatcpd had not made it a replica within 20 s.
 #                          hatcpd waits for its peer's sysctls first, in
 #                          vain with its links down: 3 s, or
@@ -58,7 +60,8 @@
 # see keepalived.conf.in) made a node miss three adverts and elect itself.
 # scripts/bench-failover measures at 0.1 s.
 FO_ADVERT=${FO_ADVERT:-0.2}
-# One emulated CPU runs the traffic, both nodes and their health checks:
+# The guest's emulated CPUs (one until issue 15, two now) run the
+# traffic, both nodes and their health checks:
 # a check that takes seconds there is slow, not failing. Every 3 s, not
 # 2: under load a check took 2 to 16 s, so at 2 s each node ran one
 # back to back, and their CPU was missing from everything else.
@@ -226,6 +229,8 @@ fo_crash() {
 	printf 'link set %s down\nlink set %s down\n' "$DP_LAN_DEV" "$DP_CHAN_DEV" |
 		ip -n "$1" -batch -
 	ip netns pids "$1" | xargs -r kill -9
+	# Its packet captures too, as a real crash would.
+	captures_node_down "$1"
 }
 
 __fo_is_replica() {
@@ -254,6 +259,10 @@ fo_return() {
 	wait_for 20 __fo_is_replica "$FO_NS" || rc=1
 	ip -n "$FO_NS" link set "$DP_LAN_DEV" up
 	ip -n "$FO_NS" link set "$DP_CHAN_DEV" up
+	# Its captures come back with it (dp_topology's, lib.sh): a tcpdump
+	# cannot bind a device that is down, so only now.
+	[ "$HATCP_CAPTURES" = 0 ] ||
+		captures_start "$FO_NS" "$DP_LAN_DEV" "$DP_CHAN_DEV" any || rc=1
 	return $rc
 }
 

@@ -81,7 +81,7 @@ SHORT_PAUSE=1			# s between short runs
 SHORT_RUNS_MAX=1000		# short runs, at most
 SHORT_BOUND=$((ROUNDS_BOUND + 90))	# s: the short loop stops by then
 PER_ROUND=5
-ktap_plan $((2 + ROUNDS * PER_ROUND + 5))
+ktap_plan $((2 + ROUNDS * PER_ROUND + 5 + 1))	# + packet captures (lib.sh)
 
 # The guest has one slow (TCG) CPU, and keepalived's health check (every
 # FO_HEALTH_INTERVAL s on each node, itself 2 s or more of that CPU) must

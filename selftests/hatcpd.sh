@@ -23,7 +23,7 @@ GET="/usr/bin/python3 $HATCP_TOP/selftests/metrics_get.py"
 RELOAD_PORT=7001
 
 require_root
-ktap_plan 65
+ktap_plan 66	# + packet captures (lib.sh)
 
 dp_topology || { ktap_fail "topology"; ktap_finish; }
 hatcp_load || { ktap_fail "module load"; ktap_finish; }

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 18
+ktap_plan 19	# + packet captures (lib.sh)
 
 CONNS=100
 # kmod/channel.h and primary.c: the peer is lost 3.5 heartbeats after the

@@ -19,7 +19,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 18
+ktap_plan 19	# + packet captures (lib.sh)
 
 CONNS=10
 fo_start_pair

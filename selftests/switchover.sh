@@ -16,7 +16,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 31
+ktap_plan 32	# + packet captures (lib.sh)
 
 CONNS=10
 fo_start_pair

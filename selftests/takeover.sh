@@ -27,7 +27,7 @@
 . "$(dirname "$0")/failover_lib.sh"
 
 require_root
-ktap_plan 16
+ktap_plan 17	# + packet captures (lib.sh)
 
 CONNS=10
 fo_topology || { ktap_fail "topology"; ktap_finish; }

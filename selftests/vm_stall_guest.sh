@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 6
+ktap_plan 7	# + packet captures (lib.sh)
 
 CONNS=10
 out=${HATCP_LAB_OUT:?run by test_vm_stall.py}
