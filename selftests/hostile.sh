@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_root
-ktap_plan 39
+ktap_plan 40
 
 FLOOD=3000		# forged segments per kind
 CAT=7002		# protected, served by cat: replies are the requests

@@ -13,7 +13,7 @@ require_root
 root=/sys/fs/cgroup
 grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
 	skip_all "no cgroup v2 memory controller"
-ktap_plan 7
+ktap_plan 8
 
 echo +memory >"$root/cgroup.subtree_control"
 cg=$root/hatcp-memcg-$$
