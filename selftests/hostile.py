@@ -14,9 +14,9 @@ connects to an echo server (cat), exchanges 1000 bytes, sends COUNT forged segme
   old       1000 bytes ending 2^30 before it (already acknowledged)
   baddoff   100 bytes at the next sequence with a data offset of 2
   clean     nothing (COUNT is ignored): a well-behaved client
-  hole      COUNT connections, each sent 40 segments of 1400 bytes, all
-            inside the window but after a 1400-byte hole the client
-            never fills (no second exchange: the hole stalls it)
+  hole      COUNT connections, each sent 8 segments of 1400 bytes, all
+            inside the initial window (10 MSS) but after a 1400-byte hole
+            the client never fills (no second exchange: the hole stalls it)
 
 The connections come from $HOSTILE_SRC when set (an address of the
 client's), else from the routing's choice.
@@ -114,13 +114,16 @@ def connect(addr, port):
 def holes(addr, port, count, hold):
     """count connections, each with bytes queued after a hole."""
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    # The kernel writes the IP header: its source must be the connections'.
+    if os.environ.get("HOSTILE_SRC"):
+        raw.bind((os.environ["HOSTILE_SRC"], 0))
     socks = []
     for _ in range(count):
         sock = connect(addr, port)
         local, lport = sock.getsockname()
         exchange(sock, 1000)
         snd, rcv = seqs(sock)
-        for i in range(40):
+        for i in range(8):
             seq = snd + 1400 * (i + 1)
             raw.sendto(segment(local, lport, addr, port, seq, rcv, bytes(1400)), (addr, 0))
         socks.append(sock)
