@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 64> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 69> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -82,6 +82,12 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 64> counter_nam
     {HATCP_STATS_A_REPL_WIRE_KEPT, "repl_wire_kept"},
     {HATCP_STATS_A_PEER_LOST, "peer_lost"},
     {HATCP_STATS_A_SEG_RELEASED_NO_PEER, "seg_released_no_peer"},
+    // The channel's handshake.
+    {HATCP_STATS_A_CHAN_SESSIONS, "chan_sessions"},
+    {HATCP_STATS_A_CHAN_DROP_REFLECTED, "chan_drop_reflected"},
+    {HATCP_STATS_A_CHAN_DROP_NO_SESSION, "chan_drop_no_session"},
+    {HATCP_STATS_A_CHAN_HELLO_UNFRESH, "chan_hello_unfresh"},
+    {HATCP_STATS_A_CHAN_HELLO_OLD, "chan_hello_old"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.
