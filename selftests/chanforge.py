@@ -10,14 +10,17 @@ send them back or spoiled, forge new ones.
                                        send FILE's payload from SRC:PORT to
                                        DST:PORT, as it is or spoiled by MODE:
                                        asis, badtag, badmagic, truncate
-  chanforge.py forge SRC DST PORT FILE KIND [KEYFILE]
+  chanforge.py forge SRC DST PORT FILE KIND [KEYFILE [TAGKEYFILE]]
                                        send a message built from FILE, a HELLO
                                        SRC sent (its nonce and the nonce it
                                        echoes make SRC's session to DST), with
                                        a fresh sequence, tagged as SRC would
-                                       with the channel key in KEYFILE (none:
-                                       all zeros, an unkeyed channel's), by
-                                       KIND. Ones a keyed sender's tag makes
+                                       with the channel key in KEYFILE (none
+                                       or "zero": all zeros, an unkeyed
+                                       channel's); with TAGKEYFILE the session
+                                       id is KEYFILE's, the tag TAGKEYFILE's
+                                       (an attacker who copied the id from a
+                                       captured message), by KIND. Ones a keyed sender's tag makes
                                        valid but the module must refuse:
                                        inconsistent (fragment fields that
                                        disagree), nottcp (a body that is
@@ -29,7 +32,11 @@ send them back or spoiled, forge new ones.
                                        (a heartbeat saying "primary"), ackok
                                        (ACK_OK for message ids 1..64), hello
                                        (a HELLO with a fresh nonce echoing
-                                       DST's)
+                                       DST's, from the latest epoch there
+                                       can be), oldhello (the same from an
+                                       epoch older than any: what a replay
+                                       of an earlier incarnation of SRC
+                                       looks like)
 
 Raw IP sockets need no bound port, so datagrams can claim the peer's own
 address and port while its channel socket holds them. The key schedule is
@@ -115,15 +122,18 @@ def tcp_packet(src, dst, sport, dport, proto=socket.IPPROTO_TCP):
 
 
 KINDS = ("inconsistent", "nottcp", "unknownflow", "stale", "fwdunknown",
-         "hbprimary", "ackok", "hello")
+         "hbprimary", "ackok", "hello", "oldhello")
 
 
-def forge(path, kind, key):
+def forge(path, kind, key, tag_key=None):
     """The datagrams of KIND, as a list of UDP payloads."""
     hello = open(path, "rb").read()
     if hello[5] != MSG_HELLO:
         sys.exit(f"{path} is not a HELLO")
     session, tkey = session_of(hello, key)
+    if tag_key is not None:
+        tkey = session_of(hello, tag_key)[1]
+        key = tag_key
     seq = struct.unpack_from("!Q", hello, 16)[0]
     # Each kind its own sequence: the same one twice would be a replay.
     seq += SEQ_AHEAD + KINDS.index(kind) * 100
@@ -133,9 +143,10 @@ def forge(path, kind, key):
     if kind == "ackok":
         return [tagged(tkey, session, seq + i, MSG_ACK,
                        struct.pack("!QB7x", i, 1)) for i in range(1, 65)]
-    if kind == "hello":
+    if kind in ("hello", "oldhello"):
         echo = hello[HDR_LEN + NONCE_LEN:HDR_LEN + 2 * NONCE_LEN]
-        payload = os.urandom(NONCE_LEN) + echo + struct.pack("!Q", 2**63 - 1)
+        epoch = 2**63 - 1 if kind == "hello" else 1
+        payload = os.urandom(NONCE_LEN) + echo + struct.pack("!Q", epoch)
         return [tagged(kdf(key, b"hatcp v2 hello"), 0, seq, MSG_HELLO,
                        payload)]
     body_kind = 3 if kind == "fwdunknown" else 1   # FORWARD, SEGMENT
@@ -158,14 +169,15 @@ def forge(path, kind, key):
 
 
 def read_key(path):
-    if not path:
+    if not path or path == "zero":
         return bytes(32)
     return bytes.fromhex(open(path).read().strip())
 
 
-def send(src, dst, port, path, mode, count=1, keyfile=None):
+def send(src, dst, port, path, mode, count=1, keyfile=None, tagkeyfile=None):
     if mode.startswith("forge:"):
-        payloads = forge(path, mode[len("forge:"):], read_key(keyfile))
+        payloads = forge(path, mode[len("forge:"):], read_key(keyfile),
+                         read_key(tagkeyfile) if tagkeyfile else None)
     else:
         payloads = [spoil(open(path, "rb").read(), mode)]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
@@ -186,7 +198,8 @@ if __name__ == "__main__":
     elif sys.argv[1] == "forge":
         send(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
              "forge:" + sys.argv[6],
-             keyfile=sys.argv[7] if len(sys.argv) > 7 else None)
+             keyfile=sys.argv[7] if len(sys.argv) > 7 else None,
+             tagkeyfile=sys.argv[8] if len(sys.argv) > 8 else None)
     elif sys.argv[1] == "send":
         send(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
              sys.argv[6], int(sys.argv[7]) if len(sys.argv) > 7 else 1)
