@@ -249,13 +249,15 @@ check "older epoch, fresh echo: refused (hello_old)" wait_for 3 delta_is "$a" ch
 check_eq "... and the session stays" "0 True" "$(delta "$a" chan_sessions "$s") $(peer_field "$a" reachable)"
 t0=$(now_us)
 ip netns exec "$b" $FORGE forge $B $A $PORT "$tmp/hello-b" hello "$key1"
+# Both ends renew on the quiet session, and crossing HELLOs may take a
+# round or two more: seconds on a loaded lab, so the bound is loose.
 check "later epoch, fresh echo: adopted, then the real b again" \
-	wait_for 10 sessions_above "$a" $((s + 1))
+	wait_for 30 sessions_above "$a" $((s + 1))
 # a lost b for certain (b may renew in time to never lose a).
-check "... and a reaches b again" wait_for 10 reached_ms "$a" "$t0"
+check "... and a reaches b again" wait_for 30 reached_ms "$a" "$t0"
 ms=$(reached_ms "$a" "$t0")
 echo "# an impostor's session adopted: a reachable again after $ms ms"
-check "... within 2 s ($ms ms)" test "$ms" -lt 2000
+check "... within 5 s ($ms ms)" test "$ms" -lt 5000
 
 # --- An older incarnation of b: its HELLO echoes a's nonce, but b has
 # restarted since. Refused by its epoch (or, had a renewed its nonce
