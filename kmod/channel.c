@@ -24,7 +24,7 @@
  * replayed changes an established session: a HELLO either fails the echo
  * (answered, never adopted) or the epoch, or names the nonce already
  * adopted. And nothing locks the channel out: a session that carries
- * nothing for HATCP_DEAD_INTERVALS is dropped and our nonce renewed, so
+ * nothing for HATCP_RENEW_INTERVALS is dropped and our nonce renewed, so
  * the real peer's next HELLO establishes a new one.
  *
  * The socket and the peer are replaced under hatcp_net.lock from process
@@ -463,16 +463,20 @@ static bool chan_tick_judges(struct hatcp_channel *ch)
 }
 
 /*
- * Timer: the peer is gone once quiet for HATCP_DEAD_INTERVALS. So is a
- * session that carried nothing for as long since we adopted it: the
- * peer restarted, or never took our nonce, or (a clock set back) its
- * HELLOs lose to the epoch floor. Renewing our nonce voids every HELLO
- * made so far and lifts the floor, so the peer's next HELLO (every tick
- * from a node without a working session) establishes a new session.
+ * Timer: the peer is gone once quiet for HATCP_DEAD_INTERVALS. A session
+ * that carried nothing for HATCP_RENEW_INTERVALS since we adopted it or
+ * last heard it is gone too: the peer restarted with a clock set back
+ * (its HELLOs lose to the epoch floor), or never took our nonce, or we
+ * adopted an impostor's. Renewing our nonce voids every HELLO made so
+ * far and lifts the floor, so the peer's next HELLO (every tick from a
+ * node without a working session) establishes a new session. Longer
+ * than the verdict: a restarted peer needs no renewal (its later epoch
+ * wins), and a short stall (a loaded host) must not cost both ends
+ * their session on top of the verdict.
  */
 static void chan_judge(struct hatcp_net *hn)
 {
-	unsigned long quiet = msecs_to_jiffies(HATCP_DEAD_INTERVALS *
+	unsigned long quiet = msecs_to_jiffies(HATCP_RENEW_INTERVALS *
 					       HATCP_HEARTBEAT_MS +
 					       HATCP_HEARTBEAT_MS / 2);
 	struct hatcp_channel *ch = &hn->chan;

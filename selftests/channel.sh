@@ -106,12 +106,15 @@ n=$(hatcp_stat "$a" chan_drop_not_peer)
 ip netns exec "$b" $FORGE send 10.50.0.3 $A $PORT "$tmp/hb" asis 3
 check "third address dropped as not_peer" wait_for 3 delta_is "$a" chan_drop_not_peer "$n" 3
 
-# From the peer's own address and port, via raw sockets in b.
+# From the peer's own address and port, via raw sockets in b. Each case
+# captures a heartbeat of the current session afresh: one captured
+# before a (load-induced) renewal would be another session's.
 for case in "asis chan_drop_replay exact replay" \
 	    "badtag chan_drop_bad_mac corrupt tag" \
 	    "badmagic chan_drop_malformed bad magic" \
 	    "truncate chan_drop_malformed truncated"; do
 	set -- $case
+	ip netns exec "$a" $FORGE capture $B $PORT "$tmp/hb" heartbeat
 	n=$(hatcp_stat "$a" "$2")
 	ip netns exec "$b" $FORGE send $B $A $PORT "$tmp/hb" "$1" 2
 	check "${*:3} dropped as ${2#chan_drop_}" wait_for 3 delta_is "$a" "$2" "$n" 2

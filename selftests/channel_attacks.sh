@@ -192,9 +192,9 @@ check "a primary, b replica" roles_set
 check "a sees b's role: replica" wait_for 5 peer_role_is "$a" replica
 
 # --- (a) Reflection: a's own datagrams back to a, from b's address.
+s=$(hatcp_stat "$a" chan_sessions)
 ip netns exec "$b" $FORGE capture $A $PORT "$tmp/hb-a" heartbeat
 ip netns exec "$b" $FORGE capture $A $PORT "$tmp/hello-a" hello
-s=$(hatcp_stat "$a" chan_sessions)
 r=$(hatcp_stat "$a" chan_drop_reflected)
 lost=$(hatcp_stat "$a" peer_lost)
 ip netns exec "$b" $FORGE send $B $A $PORT "$tmp/hb-a" asis 3
@@ -275,7 +275,7 @@ sleep 0.5
 o=$(delta "$a" chan_hello_old "$old")
 f=$(delta "$a" chan_hello_unfresh "$unfresh")
 echo "# the old incarnation's HELLO: hello_old +$o, hello_unfresh +$f"
-check "the old incarnation's HELLO refused (hello_old or hello_unfresh)" test $((o + f)) -eq 2
+check "the old incarnation's HELLO refused (hello_old or hello_unfresh)" test $((o + f)) -ge 2
 n=$(hatcp_stat "$a" chan_rx)
 check_eq "... the session stays" "0 True" "$(delta "$a" chan_sessions "$s") $(peer_field "$a" reachable)"
 check "... and carries b's heartbeats" wait_for 3 rx_above "$a" $((n + 5))
