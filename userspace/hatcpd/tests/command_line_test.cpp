@@ -89,7 +89,7 @@ TEST(CommandLine, PeerSetInsecureNoKey)
     EXPECT_FALSE(parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2"}).peer.insecure_no_key);
     const std::string path = key_file("opt-out", std::string(64, 'a'));
     EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "key", path, "insecure-no-key"}),
-              "\"key FILE\" and \"insecure-no-key\" exclude each other (usage: hatcpctl peer set local ADDR remote ADDR "
+              R"("key FILE" and "insecure-no-key" exclude each other (usage: hatcpctl peer set local ADDR remote ADDR )"
               "[dev IFNAME] [port PORT] [key FILE | insecure-no-key])");
 }
 

@@ -112,7 +112,8 @@ Command make_set_peer(const Words& words)
     }
     if (const auto key = values.find("key"); key != values.end()) {
         if (insecure_no_key) {
-            throw UsageError{fmt::format("\"key FILE\" and \"insecure-no-key\" exclude each other (usage: hatcpctl {})", usage)};
+            throw UsageError{
+                fmt::format(R"("key FILE" and "insecure-no-key" exclude each other (usage: hatcpctl {}))", usage)};
         }
         peer.key = parse_key_file(key->second);
     }
