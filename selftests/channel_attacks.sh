@@ -264,6 +264,9 @@ check "... within 5 s ($ms ms)" test "$ms" -lt 5000
 # --- An older incarnation of b: its HELLO echoes a's nonce, but b has
 # restarted since. Refused by its epoch (or, had a renewed its nonce
 # meanwhile, by its echo); the new session stays.
+# b's HELLO of now: it echoes a's current nonce (the impostor made a
+# renew it since the last capture).
+ip netns exec "$a" $FORGE capture $B $PORT "$tmp/hello-b" hello
 s=$(hatcp_stat "$a" chan_sessions)
 ctl "$b" role set standalone
 b_reset "$key2" "$key1"
