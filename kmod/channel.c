@@ -5,6 +5,28 @@
  * messages with the configured peer and nobody else. While a peer is set,
  * a timer sends heartbeats and tracks whether the peer's arrive.
  *
+ * Sessions. Each end draws a random nonce (and notes the time, its epoch)
+ * when its channel starts and again when its session goes quiet. HELLOs,
+ * tagged under KDF(K, "hello"), carry the sender's nonce and epoch and
+ * echo the receiver's nonce. A node adopts the peer's nonce only from a
+ * HELLO that echoes its own current nonce, so the HELLO is younger than
+ * that nonce (no earlier session's HELLO qualifies), and whose epoch is
+ * later than the last one adopted under that nonce (WireGuard's TAI64N
+ * rule: an older incarnation of the peer cannot come back). Its own
+ * nonce N_me and the peer's N_peer then key each direction:
+ *
+ *	tx key = KDF(K, "data", N_me, N_peer)	rx key = KDF(K, "data", N_peer, N_me)
+ *
+ * with KDF keyed BLAKE2s, a PRF. Every other message is tagged under its
+ * direction's key and carries its direction's session id, so one sent
+ * back to its sender (reflected) or from an earlier session never
+ * verifies; within a session a sliding window refuses repeats. Nothing
+ * replayed changes an established session: a HELLO either fails the echo
+ * (answered, never adopted) or the epoch, or names the nonce already
+ * adopted. And nothing locks the channel out: a session that carries
+ * nothing for HATCP_RENEW_INTERVALS is dropped and our nonce renewed, so
+ * the real peer's next HELLO establishes a new one.
+ *
  * The socket and the peer are replaced under hatcp_net.lock from process
  * context; receive (softirq) and the timer read both under RCU.
  */
@@ -14,6 +36,7 @@
 #include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/route.h>
@@ -41,7 +64,32 @@ void hatcp_peer_free(struct hatcp_peer *peer)
 	hatcp_obj_put();
 }
 
-static void msg_tag(const struct hatcp_peer *peer,
+/* Labels keep the KDF's outputs for different uses apart. */
+static const char kdf_hello[] = "hatcp v2 hello";
+static const char kdf_data[] = "hatcp v2 data";
+static const char kdf_id[] = "hatcp v2 id";
+
+/* @outlen bytes of keyed BLAKE2s (a PRF) over @label || @a || @b. */
+static void kdf(u8 *out, size_t outlen, const u8 key[HATCP_KEY_LEN],
+		const char *label, const u8 *a, const u8 *b)
+{
+	struct blake2s_state st;
+
+	blake2s_init_key(&st, outlen, key, HATCP_KEY_LEN);
+	blake2s_update(&st, (const u8 *)label, strlen(label));
+	if (a)
+		blake2s_update(&st, a, HATCP_NONCE_LEN);
+	if (b)
+		blake2s_update(&st, b, HATCP_NONCE_LEN);
+	/* Wipes the state too. */
+	blake2s_final(&st, out);
+}
+
+/*
+ * One keyed BLAKE2s per message, as before sessions: the key block's
+ * compression is part of it, so a precomputed state would save nothing.
+ */
+static void msg_tag(const u8 key[HATCP_KEY_LEN],
 		    const struct hatcp_msg_hdr *hdr, const void *payload,
 		    size_t len, u8 tag[HATCP_MSG_TAG_LEN])
 {
@@ -49,16 +97,99 @@ static void msg_tag(const struct hatcp_peer *peer,
 	struct blake2s_state st;
 
 	memset(h.tag, 0, sizeof(h.tag));
-	blake2s_init_key(&st, HATCP_MSG_TAG_LEN, peer->key, HATCP_KEY_LEN);
+	blake2s_init_key(&st, HATCP_MSG_TAG_LEN, key, HATCP_KEY_LEN);
 	blake2s_update(&st, (const u8 *)&h, sizeof(h));
 	blake2s_update(&st, payload, len);
 	blake2s_final(&st, tag);
+}
+
+static void session_free_rcu(struct rcu_head *head)
+{
+	kfree_sensitive(container_of(head, struct hatcp_session, rcu));
+	hatcp_obj_put();
+}
+
+/* Under ch->lock: publishes @sess (or none), retires the one before. */
+static void session_replace(struct hatcp_channel *ch,
+			    struct hatcp_session *sess)
+{
+	struct hatcp_session *old;
+
+	old = rcu_replace_pointer(ch->session, sess,
+				  lockdep_is_held(&ch->lock));
+	if (old)
+		call_rcu(&old->rcu, session_free_rcu);
+}
+
+static u64 session_id(const struct hatcp_peer *peer, const u8 *from,
+		      const u8 *to)
+{
+	__be64 id;
+
+	kdf((u8 *)&id, sizeof(id), peer->key, kdf_id, from, to);
+	/* 0 marks a HELLO. */
+	return be64_to_cpu(id) ?: 1;
+}
+
+/* Under ch->lock: the keys of our nonce and the peer's @pn. */
+static struct hatcp_session *session_new(struct hatcp_channel *ch,
+					 const struct hatcp_peer *peer,
+					 const u8 *pn)
+{
+	const u8 *n = ch->hs.nonce;
+	struct hatcp_session *sess;
+
+	sess = kzalloc(sizeof(*sess), GFP_ATOMIC);
+	if (!sess)
+		return NULL;
+	hatcp_obj_get();
+	sess->gen = ++ch->gen;
+	kdf(sess->tx_key, HATCP_KEY_LEN, peer->key, kdf_data, n, pn);
+	kdf(sess->rx_key, HATCP_KEY_LEN, peer->key, kdf_data, pn, n);
+	sess->tx_id = session_id(peer, n, pn);
+	sess->rx_id = session_id(peer, pn, n);
+	return sess;
+}
+
+/*
+ * Under ch->lock: a fresh nonce of ours, and no session. Every HELLO
+ * made before echoes an older nonce now, so the next one adopted, of any
+ * epoch, is the live peer's: the epoch floor goes too. Our own epoch
+ * never goes back, whatever the clock does, so the peer's floor admits
+ * our new nonce.
+ */
+static void hs_renew(struct hatcp_channel *ch)
+{
+	struct hatcp_handshake *hs = &ch->hs;
+
+	get_random_bytes(hs->nonce, sizeof(hs->nonce));
+	hs->epoch = max_t(u64, ktime_get_real_ns(), hs->epoch + 1);
+	memset(hs->peer_nonce, 0, sizeof(hs->peer_nonce));
+	hs->peer_epoch = 0;
+	hs->adopted = false;
+	hs->heard = false;
+	hs->last_answer = jiffies - msecs_to_jiffies(HATCP_HELLO_ANSWER_MS);
+	session_replace(ch, NULL);
+	ch->replay.gen = 0;
+}
+
+/* Under ch->lock: a HELLO now, echoing @echo (NULL: who we know). */
+static void hs_hello(const struct hatcp_handshake *hs,
+		     struct hatcp_msg_hello *h, const u8 *echo)
+{
+	memcpy(h->nonce, hs->nonce, sizeof(h->nonce));
+	if (!echo)
+		echo = hs->adopted ? hs->peer_nonce : hs->seen;
+	memcpy(h->echo, echo, sizeof(h->echo));
+	h->epoch = cpu_to_be64(hs->epoch);
 }
 
 /* Whether @len bytes of payload are right for @type. */
 static bool msg_len_ok(u8 type, unsigned int len)
 {
 	switch (type) {
+	case HATCP_MSG_HELLO:
+		return len == sizeof(struct hatcp_msg_hello);
 	case HATCP_MSG_HEARTBEAT:
 		return len == sizeof(struct hatcp_msg_heartbeat);
 	case HATCP_MSG_FRAGMENT:
@@ -92,21 +223,25 @@ static int body_copy(const struct hatcp_body *body, const struct sk_buff *pkt,
 	return 0;
 }
 
-/* One transmission: the socket, peer and route, under RCU. */
+/* One transmission: the socket, peer, session and route, under RCU. */
 struct chan_tx {
 	struct sock *sk;
 	const struct hatcp_peer *peer;
+	const struct hatcp_session *sess;
 	struct rtable *rt;
 	struct flowi4 fl4;
 	unsigned int headroom;
 	unsigned int mtu;
 };
 
-static int chan_tx_begin(struct hatcp_net *hn, struct chan_tx *tx)
+/* Every type but HELLO needs a session (@need_session). */
+static int chan_tx_begin(struct hatcp_net *hn, struct chan_tx *tx,
+			 bool need_session)
 {
 	tx->peer = rcu_dereference(hn->peer);
 	tx->sk = rcu_dereference(hn->chan.sk);
-	if (!tx->peer || !tx->sk)
+	tx->sess = rcu_dereference(hn->chan.session);
+	if (!tx->peer || !tx->sk || (need_session && !tx->sess))
 		return -ENOTCONN;
 	memset(&tx->fl4, 0, sizeof(tx->fl4));
 	tx->fl4.daddr = tx->peer->remote;
@@ -154,9 +289,13 @@ static void chan_tx_send(struct hatcp_net *hn, struct chan_tx *tx,
 	hdr->version = HATCP_MSG_VERSION;
 	hdr->type = type;
 	hdr->len = htons(len);
-	hdr->session = cpu_to_be64(ch->session);
 	hdr->seq = cpu_to_be64(atomic64_inc_return(&ch->seq));
-	msg_tag(tx->peer, hdr, hdr + 1, len, hdr->tag);
+	if (type == HATCP_MSG_HELLO) {
+		msg_tag(tx->peer->hello_key, hdr, hdr + 1, len, hdr->tag);
+	} else {
+		hdr->session = cpu_to_be64(tx->sess->tx_id);
+		msg_tag(tx->sess->tx_key, hdr, hdr + 1, len, hdr->tag);
+	}
 
 	/* The send consumes a route reference; a loss is the network's. */
 	dst_hold(&tx->rt->dst);
@@ -174,7 +313,7 @@ static int chan_send_small(struct hatcp_net *hn, u8 type, const void *payload,
 	struct chan_tx tx;
 	int err;
 
-	err = chan_tx_begin(hn, &tx);
+	err = chan_tx_begin(hn, &tx, type != HATCP_MSG_HELLO);
 	if (err)
 		goto out;
 	skb = chan_tx_alloc(&tx, len);
@@ -221,7 +360,7 @@ int hatcp_chan_send_body(struct hatcp_net *hn, u64 msg_id,
 	u8 *dst;
 	int err;
 
-	err = chan_tx_begin(hn, &tx);
+	err = chan_tx_begin(hn, &tx, true);
 	if (err)
 		goto out;
 	chunk = tx.mtu - sizeof(struct iphdr) - sizeof(struct udphdr) -
@@ -323,16 +462,62 @@ static bool chan_tick_judges(struct hatcp_channel *ch)
 	return true;
 }
 
-/* Timer: the peer is gone once quiet for HATCP_DEAD_INTERVALS. */
+/*
+ * Timer: the peer is gone once quiet for HATCP_DEAD_INTERVALS. A session
+ * that carried nothing for HATCP_RENEW_INTERVALS since we adopted it or
+ * last heard it is gone too: the peer restarted with a clock set back
+ * (its HELLOs lose to the epoch floor), or never took our nonce, or we
+ * adopted an impostor's. Renewing our nonce voids every HELLO made so
+ * far and lifts the floor, so the peer's next HELLO (every tick from a
+ * node without a working session) establishes a new session. Longer
+ * than the verdict: a restarted peer needs no renewal (its later epoch
+ * wins), and a short stall (a loaded host) must not cost both ends
+ * their session on top of the verdict.
+ */
 static void chan_judge(struct hatcp_net *hn)
 {
+	unsigned long quiet = msecs_to_jiffies(HATCP_RENEW_INTERVALS *
+					       HATCP_HEARTBEAT_MS +
+					       HATCP_HEARTBEAT_MS / 2);
 	struct hatcp_channel *ch = &hn->chan;
+	struct hatcp_handshake *hs = &ch->hs;
 
 	/* Under the lock receive takes, so a message cannot slip between. */
-	spin_lock(&ch->replay.lock);
+	spin_lock(&ch->lock);
 	if (!hatcp_chan_peer_heard(hn, HATCP_DEAD_INTERVALS))
 		WRITE_ONCE(ch->alive, false);
-	spin_unlock(&ch->replay.lock);
+	if (hs->adopted &&
+	    time_after(jiffies, (hs->heard ? READ_ONCE(ch->last_rx) :
+				 hs->adopted_at) + quiet))
+		hs_renew(ch);
+	spin_unlock(&ch->lock);
+}
+
+static void chan_send_hello(struct hatcp_net *hn,
+			    const struct hatcp_msg_hello *h)
+{
+	chan_send_small(hn, HATCP_MSG_HELLO, h, sizeof(*h));
+}
+
+/*
+ * Timer: a HELLO every tick until the peer has used a session with us,
+ * then every HATCP_HELLO_EVERY ticks, so a peer whose state went wrong
+ * hears our nonce and recovers.
+ */
+static void chan_tick_hello(struct hatcp_net *hn)
+{
+	struct hatcp_channel *ch = &hn->chan;
+	struct hatcp_handshake *hs = &ch->hs;
+	struct hatcp_msg_hello h;
+	bool send;
+
+	spin_lock(&ch->lock);
+	send = !hs->heard || !(++hs->ticks % HATCP_HELLO_EVERY);
+	if (send)
+		hs_hello(hs, &h, NULL);
+	spin_unlock(&ch->lock);
+	if (send)
+		chan_send_hello(hn, &h);
 }
 
 static void chan_timer(struct timer_list *t)
@@ -350,13 +535,16 @@ static void chan_timer(struct timer_list *t)
 		rcu_read_unlock();
 		return;
 	}
-	memset(&hb, 0, sizeof(hb));
-	hb.role = READ_ONCE(hn->role);
-	hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
-	chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
-
 	if (chan_tick_judges(ch))
 		chan_judge(hn);
+	chan_tick_hello(hn);
+	/* No session yet: the HELLO was all we could send. */
+	if (rcu_access_pointer(ch->session)) {
+		memset(&hb, 0, sizeof(hb));
+		hb.role = READ_ONCE(hn->role);
+		hb.interval_ms = htonl(HATCP_HEARTBEAT_MS);
+		chan_send_small(hn, HATCP_MSG_HEARTBEAT, &hb, sizeof(hb));
+	}
 	alive = hatcp_chan_peer_alive(hn);
 	if (alive != ch->reachable) {
 		ch->reachable = alive;
@@ -378,14 +566,17 @@ static void chan_timer(struct timer_list *t)
 	mod_timer(&ch->timer, ch->tick_due);
 }
 
-static void replay_reset(struct hatcp_channel *ch)
+/*
+ * Under ch->lock: another peer, key or none. What was seen before proves
+ * nothing: a new nonce and no session, nobody heard.
+ */
+static void chan_reset(struct hatcp_channel *ch)
 {
-	spin_lock_bh(&ch->replay.lock);
-	ch->replay.valid = false;
+	hs_renew(ch);
+	memset(ch->hs.seen, 0, sizeof(ch->hs.seen));
 	WRITE_ONCE(ch->rx_seen, false);
 	WRITE_ONCE(ch->alive, false);
 	WRITE_ONCE(ch->peer_role, -1);
-	spin_unlock_bh(&ch->replay.lock);
 }
 
 enum replay_verdict { REPLAY_OK, REPLAY_NEW_SESSION, REPLAY_SEEN, REPLAY_STALE };
@@ -395,25 +586,27 @@ enum replay_verdict { REPLAY_OK, REPLAY_NEW_SESSION, REPLAY_SEEN, REPLAY_STALE }
 /*
  * WireGuard's sliding window (counter_validate), wide enough for the
  * reordering a loaded link shows between the fragments of many messages.
- * Sessions are the sender's start time: a later one is a restarted peer
- * and starts a fresh window, an earlier one can only be a replay.
+ * One window per session, @gen: the first message of a new session
+ * starts it; a session replaced since the tag was checked is stale.
  */
 static enum replay_verdict replay_accept(struct hatcp_channel *ch,
-					 u64 session, u64 seq)
+					 u64 gen, u64 seq)
 {
 	struct hatcp_replay *r = &ch->replay;
 	enum replay_verdict v = REPLAY_OK;
+	const struct hatcp_session *sess;
 	unsigned long cur, idx, diff, i;
 
-	spin_lock(&r->lock);
-	if (r->valid && session < r->session) {
+	spin_lock(&ch->lock);
+	sess = rcu_dereference_protected(ch->session,
+					 lockdep_is_held(&ch->lock));
+	if (!sess || sess->gen != gen) {
 		v = REPLAY_STALE;
 		goto out;
 	}
-	if (!r->valid || session > r->session) {
+	if (r->gen != gen) {
 		v = REPLAY_NEW_SESSION;
-		r->valid = true;
-		r->session = session;
+		r->gen = gen;
 		r->top = 0;
 		memset(r->map, 0, sizeof(r->map));
 	}
@@ -436,8 +629,9 @@ out:
 		WRITE_ONCE(ch->last_rx, jiffies);
 		WRITE_ONCE(ch->rx_seen, true);
 		WRITE_ONCE(ch->alive, true);
+		ch->hs.heard = true;
 	}
-	spin_unlock(&r->lock);
+	spin_unlock(&ch->lock);
 	return v;
 }
 
@@ -471,9 +665,80 @@ static void chan_rx_ack(struct hatcp_net *hn, const void *payload)
 	hatcp_primary_rx_ack(hn, be64_to_cpu(ack.msg_id), ack.status);
 }
 
+/*
+ * A HELLO whose tag verified under @peer's hello key. It never makes the
+ * peer alive: HELLOs have no replay window, so only session messages
+ * may. Answers go out at once: the peer needs one echoing its nonce to
+ * adopt ours.
+ */
+static void chan_rx_hello(struct hatcp_net *hn, const struct hatcp_peer *peer,
+			  const void *payload)
+{
+	struct hatcp_channel *ch = &hn->chan;
+	struct hatcp_handshake *hs = &ch->hs;
+	struct hatcp_msg_hello h, out;
+	struct hatcp_session *sess;
+	bool answer = false;
+	u64 epoch;
+
+	memcpy(&h, payload, sizeof(h));
+	epoch = be64_to_cpu(h.epoch);
+	spin_lock(&ch->lock);
+	/* Peer changes publish under this lock: the key we checked holds. */
+	if (rcu_access_pointer(hn->peer) != peer)
+		goto unlock;
+	if (!crypto_memneq(h.nonce, hs->nonce, sizeof(h.nonce))) {
+		atomic64_inc(&ch->stats.drop_reflected);
+		goto unlock;
+	}
+	memcpy(hs->seen, h.nonce, sizeof(hs->seen));
+	if (crypto_memneq(h.echo, hs->nonce, sizeof(h.echo))) {
+		/*
+		 * It does not know our nonce (it started, or we renewed),
+		 * or this is a replay: nothing proves it fresh. Tell it our
+		 * nonce, rate limited, since anyone can replay HELLOs.
+		 */
+		atomic64_inc(&ch->stats.hello_unfresh);
+		if (time_after_eq(jiffies, hs->last_answer +
+				  msecs_to_jiffies(HATCP_HELLO_ANSWER_MS))) {
+			hs->last_answer = jiffies;
+			answer = true;
+		}
+		goto unlock;
+	}
+	atomic64_inc(&ch->stats.rx);
+	/* The session we have: nothing new. */
+	if (hs->adopted &&
+	    !crypto_memneq(h.nonce, hs->peer_nonce, sizeof(h.nonce)))
+		goto unlock;
+	if (hs->peer_epoch && epoch <= hs->peer_epoch) {
+		atomic64_inc(&ch->stats.hello_old);
+		goto unlock;
+	}
+	/* Out of memory: not adopted, and its next HELLO tries again. */
+	sess = session_new(ch, peer, h.nonce);
+	if (!sess)
+		goto unlock;
+	memcpy(hs->peer_nonce, h.nonce, sizeof(hs->peer_nonce));
+	hs->peer_epoch = epoch;
+	hs->adopted = true;
+	hs->heard = false;
+	hs->adopted_at = jiffies;
+	session_replace(ch, sess);
+	atomic64_inc(&ch->stats.sessions);
+	answer = true;
+unlock:
+	if (answer)
+		hs_hello(hs, &out, h.nonce);
+	spin_unlock(&ch->lock);
+	if (answer)
+		chan_send_hello(hn, &out);
+}
+
 /* Drops are counted, never logged: the sender may be hostile. */
 static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	const struct hatcp_session *sess;
 	const struct hatcp_peer *peer;
 	u8 tag[HATCP_MSG_TAG_LEN];
 	enum replay_verdict verdict;
@@ -513,12 +778,33 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 	payload = skb->data + off + sizeof(hdr);
 
 	drop = &ch->stats.drop_bad_mac;
-	msg_tag(peer, &hdr, payload, len, tag);
+	if (hdr.type == HATCP_MSG_HELLO) {
+		msg_tag(peer->hello_key, &hdr, payload, len, tag);
+		if (crypto_memneq(tag, hdr.tag, sizeof(tag)))
+			goto drop;
+		chan_rx_hello(hn, peer, payload);
+		consume_skb(skb);
+		return 0;
+	}
+
+	/* Only HELLOs make a session; without one nothing else verifies. */
+	drop = &ch->stats.drop_no_session;
+	sess = rcu_dereference(ch->session);
+	if (!sess)
+		goto drop;
+	drop = &ch->stats.drop_reflected;
+	if (be64_to_cpu(hdr.session) == sess->tx_id)
+		goto drop;
+	if (be64_to_cpu(hdr.session) != sess->rx_id) {
+		hatcp_count(hn, HATCP_STATS_A_CHAN_DROP_STALE);
+		goto free;
+	}
+	drop = &ch->stats.drop_bad_mac;
+	msg_tag(sess->rx_key, &hdr, payload, len, tag);
 	if (crypto_memneq(tag, hdr.tag, sizeof(tag)))
 		goto drop;
 
-	verdict = replay_accept(ch, be64_to_cpu(hdr.session),
-				be64_to_cpu(hdr.seq));
+	verdict = replay_accept(ch, sess->gen, be64_to_cpu(hdr.seq));
 	if (verdict == REPLAY_STALE) {
 		hatcp_count(hn, HATCP_STATS_A_CHAN_DROP_STALE);
 		goto free;
@@ -526,7 +812,7 @@ static int chan_rcv(struct sock *sk, struct sk_buff *skb)
 	drop = &ch->stats.drop_replay;
 	if (verdict == REPLAY_SEEN)
 		goto drop;
-	/* Message ids restart with the session: half-built ones are void. */
+	/* A new session is a new sender: half-built messages are void. */
 	if (verdict == REPLAY_NEW_SESSION)
 		hatcp_reasm_flush(hn);
 
@@ -637,11 +923,19 @@ int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,
 			return err;
 	}
 
-	/* Another sender or key: what was seen before proves nothing. */
+	kdf(peer->hello_key, HATCP_KEY_LEN, peer->key, kdf_hello, NULL, NULL);
+	/*
+	 * Under ch->lock, so that a HELLO checked under the old key is not
+	 * adopted after (chan_rx_hello). The same peer again keeps its
+	 * session: re-applying a configuration must not cost the flows
+	 * their protection.
+	 */
+	spin_lock_bh(&ch->lock);
 	if (!old || old->remote != peer->remote || old->port != peer->port ||
 	    crypto_memneq(old->key, peer->key, HATCP_KEY_LEN))
-		replay_reset(ch);
+		chan_reset(ch);
 	rcu_assign_pointer(hn->peer, peer);
+	spin_unlock_bh(&ch->lock);
 	if (sock)
 		rcu_assign_pointer(ch->sk, sock->sk);
 	hatcp_peer_free(old);
@@ -661,7 +955,10 @@ void hatcp_channel_close(struct hatcp_net *hn)
 	struct sock *sk;
 
 	lockdep_assert_held(&hn->lock);
+	spin_lock_bh(&ch->lock);
 	old = rcu_replace_pointer(hn->peer, NULL, lockdep_is_held(&hn->lock));
+	chan_reset(ch);
+	spin_unlock_bh(&ch->lock);
 	sk = rcu_replace_pointer(ch->sk, NULL, lockdep_is_held(&hn->lock));
 	/* The handler re-arms only while a peer is set, so this is final. */
 	del_timer_sync(&ch->timer);
@@ -669,7 +966,6 @@ void hatcp_channel_close(struct hatcp_net *hn)
 	if (sk)
 		udp_tunnel_sock_release(sk->sk_socket);
 	hatcp_peer_free(old);
-	replay_reset(ch);
 }
 
 void hatcp_channel_init(struct hatcp_net *hn)
@@ -680,7 +976,9 @@ void hatcp_channel_init(struct hatcp_net *hn)
 	ch->peer_role = -1;
 	timer_setup(&ch->timer, chan_timer, 0);
 	INIT_WORK(&ch->stale_work, hatcp_replica_forget_stale);
-	spin_lock_init(&ch->replay.lock);
-	/* Later sessions replace earlier ones: the start time orders them. */
-	ch->session = ktime_get_real_ns();
+	spin_lock_init(&ch->lock);
+	RCU_INIT_POINTER(ch->session, NULL);
+	spin_lock_bh(&ch->lock);
+	chan_reset(ch);
+	spin_unlock_bh(&ch->lock);
 }

@@ -17,6 +17,12 @@
  * take over (takeover.c).
  */
 #define HATCP_DEAD_INTERVALS	3
+/* Quiet intervals after which a session is dropped, our nonce renewed. */
+#define HATCP_RENEW_INTERVALS	10
+/* Ticks between HELLOs once the peer uses our session (channel.c). */
+#define HATCP_HELLO_EVERY	10
+/* Least time between HELLOs sent in answer to ones we cannot adopt. */
+#define HATCP_HELLO_ANSWER_MS	10
 
 void hatcp_channel_init(struct hatcp_net *hn);
 int hatcp_channel_set_peer(struct hatcp_net *hn, struct hatcp_peer *peer,

@@ -25,6 +25,19 @@ static bool peer_is_set(struct hatcp_net *hn)
 	return rcu_access_pointer(hn->peer);
 }
 
+/*
+ * A primary or replica trusts the channel with its clients' bytes: an
+ * unkeyed one lets anyone who can spoof the peer's address unprotect
+ * every flow or release held segments the replica lacks. Only an
+ * explicit opt-out (a lab's) allows it.
+ */
+static bool peer_secure_enough(const struct hatcp_peer *peer)
+{
+	return peer->keyed || peer->insecure;
+}
+
+#define NO_KEY_MSG "a primary or replica needs a channel key (peer set ... key FILE); for lab use only: peer set ... insecure-no-key"
+
 static void role_switch(struct hatcp_net *hn, enum hatcp_role role,
 			struct hatcp_role_change *chg)
 {
@@ -60,6 +73,12 @@ int hatcp_role_set(struct hatcp_net *hn, enum hatcp_role role,
 		NL_SET_ERR_MSG_MOD(extack,
 				   "set a peer before taking role primary or replica");
 		return hatcp_refuse(hn, -EINVAL);
+	}
+	if (role != HATCP_ROLE_STANDALONE &&
+	    !peer_secure_enough(rcu_dereference_protected(hn->peer,
+							  lockdep_is_held(&hn->lock)))) {
+		NL_SET_ERR_MSG_MOD(extack, NO_KEY_MSG);
+		return hatcp_refuse(hn, -ENOKEY);
 	}
 	role_switch(hn, role, chg);
 	return 0;
@@ -229,6 +248,15 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		NL_SET_ERR_MSG_MOD(extack, "channel port must not be 0");
 		return hatcp_refuse(hn, -EINVAL);
 	}
+	if (want->keyed && want->insecure) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a key and insecure-no-key exclude each other");
+		return hatcp_refuse(hn, -EINVAL);
+	}
+	if (hn->role != HATCP_ROLE_STANDALONE && !peer_secure_enough(want)) {
+		NL_SET_ERR_MSG_MOD(extack, NO_KEY_MSG);
+		return hatcp_refuse(hn, -ENOKEY);
+	}
 	mtu = channel_path_mtu(hn->net, want);
 	if (mtu && mtu < CHAN_MIN_MTU) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -247,6 +275,10 @@ int hatcp_peer_set(struct hatcp_net *hn, const struct hatcp_peer *want,
 		hatcp_obj_put();
 		return hatcp_refuse(hn, err);
 	}
+	/* Once per set, so that no log of an insecure node lacks it. */
+	if (want->insecure)
+		pr_warn("netns %u: INSECURE channel to %pI4: no key (insecure-no-key); anyone who can spoof %pI4 can unprotect or corrupt replicated connections; for lab use only\n",
+			hn->net->ns.inum, &want->remote, &want->remote);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/hatcp.h>
+#include "messages.h"
 
 /* The replication channel's endpoints; replaced whole under RCU. */
 struct hatcp_peer {
@@ -25,7 +26,9 @@ struct hatcp_peer {
 	int ifindex;		/* 0: any device */
 	u16 port;		/* UDP, host order, the same at both ends */
 	bool keyed;
+	bool insecure;		/* unkeyed on purpose: a lab's opt-out */
 	u8 key[HATCP_KEY_LEN];	/* all zeros when !keyed */
+	u8 hello_key[HATCP_KEY_LEN];	/* KDF(key, "hello"), channel.c */
 	struct rcu_head rcu;
 };
 
@@ -42,33 +45,72 @@ struct hatcp_chan_stats {
 	atomic64_t drop_malformed;
 	atomic64_t drop_bad_mac;
 	atomic64_t drop_replay;
+	atomic64_t sessions;
+	atomic64_t drop_reflected;
+	atomic64_t drop_no_session;
+	atomic64_t hello_unfresh;
+	atomic64_t hello_old;
 };
 
 #define HATCP_REPLAY_BITS	2048
 
-/* Anti-replay window over the peer's current session. */
+/* Anti-replay window over the peer's messages in the current session. */
 struct hatcp_replay {
-	spinlock_t lock;	/* rx (softirq) against resets */
-	bool valid;
-	u64 session;
+	u64 gen;		/* the session it covers; 0: none yet */
 	u64 top;		/* highest sequence accepted */
 	unsigned long map[HATCP_REPLAY_BITS / BITS_PER_LONG];
+};
+
+/*
+ * One session's keys, from both nonces (channel.c). Immutable once
+ * published; replaced whole under RCU, freed with kfree_sensitive().
+ */
+struct hatcp_session {
+	u64 gen;		/* hatcp_channel.gen when made: never reused */
+	u64 tx_id;		/* header session field of our messages */
+	u64 rx_id;		/* and of the peer's */
+	u8 tx_key[HATCP_KEY_LEN];
+	u8 rx_key[HATCP_KEY_LEN];
+	struct rcu_head rcu;
+};
+
+/* The handshake's state, under hatcp_channel.lock. */
+struct hatcp_handshake {
+	u8 nonce[HATCP_NONCE_LEN];	/* ours */
+	u64 epoch;			/* when we drew it */
+	u8 peer_nonce[HATCP_NONCE_LEN];	/* adopted, when @adopted */
+	u64 peer_epoch;			/* adopted HELLOs must be later; 0: any */
+	u8 seen[HATCP_NONCE_LEN];	/* latest in a valid HELLO, or zeros */
+	bool adopted;
+	bool heard;		/* a session message since adoption */
+	unsigned long adopted_at;
+	unsigned long last_answer;	/* rate limit of HELLO answers */
+	unsigned int ticks;		/* timer ticks, for periodic HELLOs */
 };
 
 /* The replication channel: socket, heartbeat timer and receive state. */
 struct hatcp_channel {
 	struct sock __rcu *sk;	/* changed under hatcp_net.lock */
 	struct timer_list timer;
-	u64 session;		/* ours: when this namespace's state began */
 	atomic64_t seq;
+	/*
+	 * Receive (softirq), the timer and peer changes (process, _bh) take
+	 * it to change the handshake, the session pointer and the replay
+	 * window together, and for the liveness fields below. Senders and
+	 * the MAC check read only @session, under RCU.
+	 */
+	spinlock_t lock;
+	struct hatcp_handshake hs;
+	struct hatcp_session __rcu *session;	/* NULL until established */
+	u64 gen;		/* sessions made so far */
 	struct hatcp_replay replay;
 	/* Written on receive, read by the timer and by GET_STATS. */
 	unsigned long last_rx;
 	bool rx_seen;
 	/*
-	 * The verdict the data path reads: set by every message accepted,
-	 * cleared only by a timer tick that ran on time (chan_timer). Both
-	 * under replay.lock, with last_rx.
+	 * The verdict the data path reads: set by every session message
+	 * accepted, cleared only by a timer tick that ran on time
+	 * (chan_timer). Both under @lock, with last_rx.
 	 */
 	bool alive;
 	/* The timer's own: when it should run next, and if it ran late. */

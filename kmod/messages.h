@@ -5,8 +5,11 @@
  * Multi-byte fields are big endian.
  *
  * The tag is keyed BLAKE2s-128 over the header (tag zeroed) and the
- * payload. The key is the peer's 32-byte key, or all zeros when none is
- * set: then the tag only detects corruption, since anyone may compute it.
+ * payload. A HELLO's key is KDF(K, "hatcp v2 hello"); every other type's
+ * is its session's key for its direction (channel.c), so a message is
+ * valid in one direction of one session only. K is the peer's 32-byte
+ * key, or all zeros when none is set: then the tags only detect
+ * corruption, since anyone may compute them.
  */
 #ifndef _HATCP_MESSAGES_H
 #define _HATCP_MESSAGES_H
@@ -15,10 +18,11 @@
 #include <linux/types.h>
 
 #define HATCP_MSG_MAGIC		0x48744370	/* "HtCp" */
-#define HATCP_MSG_VERSION	1
+#define HATCP_MSG_VERSION	2
 #define HATCP_MSG_TAG_LEN	16
 
 enum hatcp_msg_type {
+	HATCP_MSG_HELLO = 4,	/* the handshake: session 0, its own key */
 	HATCP_MSG_HEARTBEAT = 1,
 	HATCP_MSG_FRAGMENT = 2,	/* primary -> replica: part of a body */
 	HATCP_MSG_ACK = 3,	/* replica -> primary: a body's fate */
@@ -29,14 +33,35 @@ struct hatcp_msg_hdr {
 	u8 version;
 	u8 type;
 	__be16 len;		/* payload bytes after the header */
-	__be64 session;		/* random, chosen when the sender starts */
-	__be64 seq;		/* per session, from 1, never reused */
+	__be64 session;		/* the session's id for this direction;
+				 * 0 in a HELLO
+				 */
+	__be64 seq;		/* per sender, from 1, never reused */
 	u8 tag[HATCP_MSG_TAG_LEN];
 };
 
 static_assert(sizeof(struct hatcp_msg_hdr) == 40);
 
-/* HATCP_MSG_HEARTBEAT: sent every interval while a peer is set. */
+#define HATCP_NONCE_LEN		32
+
+/*
+ * HATCP_MSG_HELLO: each node draws @nonce when its channel starts and
+ * again when its session goes quiet. A node adopts the sender's nonce
+ * only from a HELLO whose @echo is its own current nonce (so the HELLO
+ * is newer than that nonce) and whose @epoch is later than the one it
+ * adopted last. Two adopted nonces make a session: see channel.c.
+ */
+struct hatcp_msg_hello {
+	u8 nonce[HATCP_NONCE_LEN];	/* the sender's */
+	u8 echo[HATCP_NONCE_LEN];	/* the receiver's, as the sender last
+					 * saw it; zeros before it saw one
+					 */
+	__be64 epoch;		/* ns since 1970 when the sender drew @nonce */
+};
+
+static_assert(sizeof(struct hatcp_msg_hello) == 72);
+
+/* HATCP_MSG_HEARTBEAT: sent every interval while a session is up. */
 struct hatcp_msg_heartbeat {
 	u8 role;		/* enum hatcp_role of the sender */
 	u8 reserved[3];		/* zero */

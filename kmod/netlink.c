@@ -25,6 +25,7 @@ static const struct nla_policy peer_nl_policy[HATCP_PEER_A_MAX + 1] = {
 	[HATCP_PEER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[HATCP_PEER_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[HATCP_PEER_A_KEY] = NLA_POLICY_EXACT_LEN(HATCP_KEY_LEN),
+	[HATCP_PEER_A_INSECURE_NO_KEY] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy policy_nl_policy[HATCP_POLICY_A_MAX + 1] = {
@@ -150,7 +151,9 @@ static int put_peer(struct sk_buff *skb, struct hatcp_net *hn,
 	    (peer->ifindex &&
 	     nla_put_u32(skb, HATCP_PEER_A_IFINDEX, peer->ifindex)) ||
 	    nla_put_u16(skb, HATCP_PEER_A_PORT, peer->port) ||
-	    nla_put_u8(skb, HATCP_PEER_A_KEYED, peer->keyed)) {
+	    nla_put_u8(skb, HATCP_PEER_A_KEYED, peer->keyed) ||
+	    (peer->insecure &&
+	     nla_put_flag(skb, HATCP_PEER_A_INSECURE_NO_KEY))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -441,6 +444,7 @@ static int hatcp_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 		nla_memcpy(want.key, ptb[HATCP_PEER_A_KEY], HATCP_KEY_LEN);
 		want.keyed = true;
 	}
+	want.insecure = nla_get_flag(ptb[HATCP_PEER_A_INSECURE_NO_KEY]);
 
 	mutex_lock(&hn->lock);
 	err = hatcp_peer_set(hn, &want, info->extack);
@@ -691,7 +695,15 @@ static int put_chan_stats(struct sk_buff *skb, struct hatcp_channel *ch)
 	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_BAD_MAC,
 			 &s->drop_bad_mac) ||
 	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_REPLAY,
-			 &s->drop_replay))
+			 &s->drop_replay) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_SESSIONS, &s->sessions) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_REFLECTED,
+			 &s->drop_reflected) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_DROP_NO_SESSION,
+			 &s->drop_no_session) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_HELLO_UNFRESH,
+			 &s->hello_unfresh) ||
+	    put_u64_stat(skb, HATCP_STATS_A_CHAN_HELLO_OLD, &s->hello_old))
 		return -EMSGSIZE;
 	if (READ_ONCE(ch->rx_seen) &&
 	    nla_put_u64_64bit(skb, HATCP_STATS_A_PEER_LAST_RX_MS,

@@ -16,9 +16,10 @@ ip -n "$ns" link set chan0 up
 
 # Everything that follows must be announced on the events group.
 events=$(mktemp)
+key=$(hatcp_keyfile "$(mktemp)")
 ip netns exec "$ns" "$HATCPCTL" monitor -j >"$events" &
 monitor=$!
-trap 'kill $monitor 2>/dev/null; rm -f "$events"; cleanup_ns' EXIT
+trap 'kill $monitor 2>/dev/null; rm -f "$events" "$key"; cleanup_ns' EXIT
 sleep 1
 
 # A fresh namespace starts standalone, with nothing configured.
@@ -39,12 +40,12 @@ check_fails "demote refused on standalone" 'only a primary can be demoted' \
 	ctl "$ns" demote
 
 # Peer.
-check "peer set" ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.2 dev chan0
+check "peer set" ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.2 dev chan0 key "$key"
 check_eq "peer show -j" \
-	'{"dev":"chan0","keyed":false,"local":"10.9.0.1","port":7471,"reachable":false,"remote":"10.9.0.2"}' \
+	'{"dev":"chan0","keyed":true,"local":"10.9.0.1","port":7471,"reachable":false,"remote":"10.9.0.2"}' \
 	"$(ctl "$ns" peer show -j | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True, separators=(",",":")))')"
 check "peer set without device replaces it" \
-	ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.3
+	ctl "$ns" peer set local 10.9.0.1 remote 10.9.0.3 key "$key"
 check_eq "peer show reflects replacement" '10.9.0.3 None' \
 	"$(json_get "$(ctl "$ns" peer show -j)" 'j["remote"], j.get("dev")' | tr -d "(),'")"
 check_fails "peer with unknown device refused" 'no such device' \

@@ -300,12 +300,13 @@ check "hold bound: segments past it were dropped and counted (seg_hold_full)" \
 	test "$(hatcp_stat "$DP_PRI" seg_hold_full)" -gt "$before"
 check "hold bound: held bytes never exceeded 128 KB" test "$peak" -le 131072
 
-# Data-path messages with a valid tag (no key is set, so anyone can make
-# one) that must still be refused, each counted where it belongs.
+# Data-path messages with a valid tag (made with the channel key, from the
+# nonces in a captured HELLO) that must still be refused, each counted
+# where it belongs.
 FORGE="/usr/bin/python3 $HATCP_TOP/selftests/chanforge.py"
-ip netns exec "$DP_REP" $FORGE capture "$DP_CHAN_PRI" 7471 "$DP_WORK/hb-pri" &
+ip netns exec "$DP_REP" $FORGE capture "$DP_CHAN_PRI" 7471 "$DP_WORK/hb-pri" hello &
 capture=$!
-ip netns exec "$DP_PRI" $FORGE capture "$DP_CHAN_REP" 7471 "$DP_WORK/hb-rep"
+ip netns exec "$DP_PRI" $FORGE capture "$DP_CHAN_REP" 7471 "$DP_WORK/hb-rep" hello
 wait $capture
 # counter_above NS NAME N: the counter is above N now (re-read each poll).
 counter_above() {
@@ -315,7 +316,7 @@ forged() {
 	local ns=$1 src=$2 dst=$3 file=$4 kind=$5 counter=$6 before
 
 	before=$(hatcp_stat "$dst_ns" "$counter")
-	ip netns exec "$ns" $FORGE forge "$src" "$dst" 7471 "$file" "$kind"
+	ip netns exec "$ns" $FORGE forge "$src" "$dst" 7471 "$file" "$kind" "$DP_KEY"
 	wait_for 5 counter_above "$dst_ns" "$counter" "$before"
 }
 dst_ns=$DP_REP
@@ -325,7 +326,7 @@ check "forged body that is not TCP/IPv4: repl_bad_segment" \
 	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" nottcp repl_bad_segment
 check "forged segment for no flow: repl_unknown_flow, nothing injected" \
 	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" unknownflow repl_unknown_flow
-check "fragment from an older session: chan_drop_stale" \
+check "fragment from another session: chan_drop_stale" \
 	forged "$DP_PRI" "$DP_CHAN_PRI" "$DP_CHAN_REP" "$DP_WORK/hb-pri" stale chan_drop_stale
 dst_ns=$DP_PRI
 check "fragment sent to a primary: chan_drop_unexpected" \

@@ -176,7 +176,7 @@ reasons "$DP_PRI"
 # ---- a channel that cannot carry bodies ----------------------------------
 ip -n "$DP_PRI" link set "$DP_CHAN_DEV" mtu 1000
 check_fails "a peer whose path MTU is too small is refused" "too small for the channel" \
-	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP"
+	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP" key "$DP_KEY"
 check_eq "the peer was left as it was" "$DP_CHAN_REP" \
 	"$(json_get "$(ctl "$DP_PRI" peer show -j)" 'j["remote"]')"
 # Shrunk after configuration: heartbeats still cross, bodies do not.

@@ -162,6 +162,16 @@ cleanup_ns() {
 	__hatcp_dirs=()
 }
 
+# hatcp_keyfile PATH [SEED]: writes a channel key (64 hex digits) to PATH,
+# random unless SEED (a word) makes it reproducible; prints PATH.
+hatcp_keyfile() {
+	if [ -n "${2:-}" ]; then
+		printf '%s' "$2" | sha256sum | cut -c1-64 >"$1"
+	else
+		od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$1" && echo >>"$1"
+	fi && echo "$1"
+}
+
 # ctl NS ARGS...: hatcpctl in namespace NS.
 ctl() {
 	local ns=$1
@@ -215,6 +225,7 @@ require_root() {
 # Set by dp_topology (namespace names, full, for ip -n / ip netns exec):
 #   DP_CLI DP_PRI DP_REP DP_LAN
 #   DP_WORK       scratch directory (echod stats and logs), removed at exit
+#   DP_KEY        the channel key file dp_hatcp_up uses ($DP_WORK/chan.key)
 #   DP_PRI_MAC    the primary's LAN MAC (the one clients must see for the VIP)
 # Constants:
 #   DP_VIP=10.0.1.10 DP_PORT=7000 (the protected service port)
@@ -225,8 +236,9 @@ require_root() {
 #   dp_topology              build it and self-check it (returns 1, with a
 #                            "# dp_topology: ..." line, if a check fails)
 #   dp_check                 the self-check alone
-#   dp_hatcp_up [PORT...]    load hatcp; pri: peer, role primary, policy
-#                            VIP:PORT; rep: peer, role replica, same policy
+#   dp_hatcp_up [PORT...]    load hatcp; pri: peer (keyed by $DP_KEY, made
+#                            if missing), role primary, policy VIP:PORT;
+#                            rep: peer, role replica, same policy
 #                            (default PORT: DP_PORT); then dp_peer_wait
 #                            $DP_PEER_WAIT (default 10; 0: do not wait)
 #   dp_peer_wait [SECONDS]   until both ends have heard their peer over the
@@ -269,7 +281,7 @@ DP_CHAN_REP=10.0.9.2
 DP_LAN_DEV=lan0
 DP_CHAN_DEV=chan0
 DP_VIP_DEV=hatcp-vip
-DP_CLI='' DP_PRI='' DP_REP='' DP_LAN='' DP_WORK='' DP_PRI_MAC=''
+DP_CLI='' DP_PRI='' DP_REP='' DP_LAN='' DP_WORK='' DP_PRI_MAC='' DP_KEY=''
 __dp_echod=()
 
 __dp_say() {
@@ -392,9 +404,11 @@ dp_hatcp_up() {
 	local port
 
 	hatcp_load || return 1
-	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP" &&
+	DP_KEY=${DP_KEY:-$DP_WORK/chan.key}
+	[ -s "$DP_KEY" ] || hatcp_keyfile "$DP_KEY" >/dev/null || return 1
+	ctl "$DP_PRI" peer set local "$DP_CHAN_PRI" remote "$DP_CHAN_REP" key "$DP_KEY" &&
 	ctl "$DP_PRI" role set primary &&
-	ctl "$DP_REP" peer set local "$DP_CHAN_REP" remote "$DP_CHAN_PRI" &&
+	ctl "$DP_REP" peer set local "$DP_CHAN_REP" remote "$DP_CHAN_PRI" key "$DP_KEY" &&
 	ctl "$DP_REP" role set replica || return 1
 	for port in "${@:-$DP_PORT}"; do
 		ctl "$DP_PRI" policy add addr "$DP_VIP" port "$port" &&

@@ -10,10 +10,13 @@
 require_root
 ktap_plan 13
 
+key=$(hatcp_keyfile "$(mktemp)")
+trap 'rm -f "$key"; cleanup_ns' EXIT
+
 configure() {
 	local ns=$1 port
 
-	ctl "$ns" peer set local 10.2.0.1 remote 10.2.0.2 &&
+	ctl "$ns" peer set local 10.2.0.1 remote 10.2.0.2 key "$key" &&
 	ctl "$ns" role set primary &&
 	for port in 80 443 8080; do
 		ctl "$ns" policy add port $port || return 1

@@ -14,12 +14,13 @@ a=$(new_ns a) || exit $KSFT_FAIL
 b=$(new_ns b) || exit $KSFT_FAIL
 
 events_b=$(mktemp)
+key=$(hatcp_keyfile "$(mktemp)")
 ip netns exec "$b" "$HATCPCTL" monitor -j >"$events_b" &
 monitor=$!
-trap 'kill $monitor 2>/dev/null; rm -f "$events_b"; cleanup_ns' EXIT
+trap 'kill $monitor 2>/dev/null; rm -f "$events_b" "$key"; cleanup_ns' EXIT
 sleep 1
 
-ctl "$a" peer set local 10.1.0.1 remote 10.1.0.2
+ctl "$a" peer set local 10.1.0.1 remote 10.1.0.2 key "$key"
 ctl "$a" role set primary
 ctl "$a" policy add addr 10.1.0.10 port 8080
 

@@ -85,8 +85,11 @@ enum hatcp_attr {
 
 /*
  * The replication channel's two ends. Addresses in network byte order.
- * PORT defaults to HATCP_CHANNEL_PORT. KEY is optional and never reported
- * back; KEYED says whether one is set.
+ * PORT defaults to HATCP_CHANNEL_PORT. KEY is never reported back; KEYED
+ * says whether one is set. A primary or replica needs a KEY, unless the
+ * peer was set with INSECURE_NO_KEY: then the channel only detects
+ * corruption, and anyone who can spoof the peer's address can unprotect
+ * or corrupt replicated connections. For labs only.
  */
 enum hatcp_peer_attr {
 	HATCP_PEER_A_UNSPEC,
@@ -100,6 +103,10 @@ enum hatcp_peer_attr {
 	HATCP_PEER_A_ROLE,		/* u32, output only: enum hatcp_role its
 					 * last heartbeat stated; absent before
 					 * the first
+					 */
+	HATCP_PEER_A_INSECURE_NO_KEY,	/* flag: no KEY, and a primary or
+					 * replica may use it anyway (lab
+					 * only); reported when set
 					 */
 
 	__HATCP_PEER_A_MAX,
@@ -172,7 +179,9 @@ enum hatcp_stats_attr {
 	HATCP_STATS_A_REPL_SUPPRESSED,	/* u64: egress segments consumed */
 	HATCP_STATS_A_QUEUED_SEGS,	/* u64 gauge: waiting on the replica */
 	HATCP_STATS_A_QUEUED_BYTES,	/* u64 gauge: waiting on the replica */
-	HATCP_STATS_A_CHAN_DROP_STALE,	/* u64: from an older peer session */
+	HATCP_STATS_A_CHAN_DROP_STALE,	/* u64: from another session than
+					 * the established one
+					 */
 	HATCP_STATS_A_CHAN_DROP_UNEXPECTED, /* u64: type not for our role */
 	HATCP_STATS_A_CHAN_REASM_TIMEOUT, /* u64: message never completed */
 	HATCP_STATS_A_CHAN_DROP_REASM,	/* u64: fragment not fitting its message */
@@ -235,6 +244,27 @@ enum hatcp_stats_attr {
 					 */
 	HATCP_STATS_A_REPL_SOURCE_FULL,	/* u64: refused, the client address's
 					 * queued bytes at their bound
+					 */
+	/*
+	 * The channel's handshake (keep this block last: data-path
+	 * counters go above it, and HATCP_DP_STAT_LAST moves with them).
+	 */
+	HATCP_STATS_A_CHAN_SESSIONS,	/* u64: peer sessions established
+					 * (fresh nonce exchanges adopted)
+					 */
+	HATCP_STATS_A_CHAN_DROP_REFLECTED, /* u64: our own message sent back
+					    * to us
+					    */
+	HATCP_STATS_A_CHAN_DROP_NO_SESSION, /* u64: a session message while
+					     * no session is established
+					     */
+	HATCP_STATS_A_CHAN_HELLO_UNFRESH, /* u64: handshakes not echoing our
+					   * current nonce: answered, never
+					   * adopted (replays land here)
+					   */
+	HATCP_STATS_A_CHAN_HELLO_OLD,	/* u64: handshakes echoing our nonce
+					 * from a peer start older than the
+					 * adopted one: refused
 					 */
 
 	__HATCP_STATS_A_MAX,

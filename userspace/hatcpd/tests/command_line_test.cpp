@@ -80,6 +80,19 @@ TEST(CommandLine, PeerSetPortAndKey)
                     .peer.key);
 }
 
+TEST(CommandLine, PeerSetInsecureNoKey)
+{
+    const auto command =
+        parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "insecure-no-key", "remote", "10.0.0.2"});
+    EXPECT_TRUE(command.peer.insecure_no_key);
+    EXPECT_FALSE(command.peer.key);
+    EXPECT_FALSE(parse_as<SetPeer>({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2"}).peer.insecure_no_key);
+    const std::string path = key_file("opt-out", std::string(64, 'a'));
+    EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "key", path, "insecure-no-key"}),
+              R"("key FILE" and "insecure-no-key" exclude each other (usage: hatcpctl peer set local ADDR remote ADDR )"
+              "[dev IFNAME] [port PORT] [key FILE | insecure-no-key])");
+}
+
 TEST(CommandLine, PeerSetBadKeyFiles)
 {
     const auto error = [](const std::string& path) {
@@ -174,7 +187,7 @@ TEST(CommandLine, UnknownWords)
     EXPECT_EQ(usage_error({"role", "set", "primary", "now"}),
               "unknown word \"now\" (usage: hatcpctl role set primary|replica|standalone)");
     EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1", "remote", "10.0.0.2", "via", "x"}),
-              "unknown word \"via\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE])");
+              "unknown word \"via\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key])");
     EXPECT_EQ(usage_error({"--frob"}), "unknown word \"--frob\" (try \"hatcpctl --help\")");
 }
 
@@ -187,7 +200,7 @@ TEST(CommandLine, MissingWords)
     EXPECT_EQ(usage_error({"policy"}), "\"policy\" needs one of: add, del, list");
     EXPECT_EQ(usage_error({"role", "set"}), "missing role (usage: hatcpctl role set primary|replica|standalone)");
     EXPECT_EQ(usage_error({"peer", "set", "local", "10.0.0.1"}),
-              "missing \"remote ADDR\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE])");
+              "missing \"remote ADDR\" (usage: hatcpctl peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key])");
     EXPECT_EQ(usage_error({"policy", "add"}),
               "missing \"port PORT\" (usage: hatcpctl policy add [addr ADDR] port PORT)");
     EXPECT_EQ(usage_error({"policy", "del", "port"}),

@@ -33,6 +33,7 @@ local = "10.0.9.2"
 remote = "10.0.9.1"
 device = "chan0"
 port = 7500
+insecure_no_key = true
 
 [[service]]
 address = "10.0.1.10"
@@ -65,6 +66,7 @@ on_mismatch = "warn"
     EXPECT_EQ(config.peer->device, "chan0");
     EXPECT_EQ(config.peer->port, 7500);
     EXPECT_FALSE(config.peer->key);
+    EXPECT_TRUE(config.peer->insecure_no_key);
     ASSERT_EQ(config.policies.size(), 3U);
     EXPECT_EQ(policy_words(config.policies[0]), "addr 10.0.1.10 port 7000");
     EXPECT_EQ(policy_words(config.policies[1]), "addr 10.0.1.10 port 443");
@@ -163,7 +165,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"peer_typo",
                 "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\nkeyfile = \"/k\"\n",
                 "/etc/hatcp/hatcpd.toml:5:1: peer.keyfile: unknown field (known here: local, remote, device, port, "
-                "key_file)"},
+                "key_file, insecure_no_key)"},
+        BadFile{"primary_without_key", "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\n",
+                "/etc/hatcp/hatcpd.toml:1:8: role: primary needs peer.key_file (a channel key); for lab use only: "
+                "peer.insecure_no_key = true"},
+        BadFile{"insecure_not_bool",
+                "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\ninsecure_no_key = 1\n",
+                "/etc/hatcp/hatcpd.toml:5:19: peer.insecure_no_key: must be true or false"},
         BadFile{"key_file_missing",
                 "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\nkey_file = "
                 "\"/nonexistent/hatcp.key\"\n",
@@ -200,8 +208,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"mismatch_word", "role = \"standalone\"\n[sysctl]\non_mismatch = \"ignore\"\n",
                 "/etc/hatcp/hatcpd.toml:3:15: sysctl.on_mismatch: \"ignore\" is not refuse or warn"},
         BadFile{"sysctl_port_is_channel",
-                "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\n[sysctl]\nport = 7471\n",
-                "/etc/hatcp/hatcpd.toml:5:1: sysctl.port: 7471 is the channel's port (peer.port); pick another"}),
+                "role = \"primary\"\n[peer]\nlocal = \"10.0.0.1\"\nremote = \"10.0.0.2\"\ninsecure_no_key = true\n"
+                "[sysctl]\nport = 7471\n",
+                "/etc/hatcp/hatcpd.toml:6:1: sysctl.port: 7471 is the channel's port (peer.port); pick another"}),
     [](const testing::TestParamInfo<BadFile>& info) { return std::string{info.param.name}; });
 
 TEST(DaemonConfig, UnreadableFile)

@@ -24,7 +24,8 @@ KernelSnapshot sample()
         {HATCP_STATS_A_HELD_BYTES, 1400},      {HATCP_STATS_A_PROMOTIONS, 1},
         {HATCP_STATS_A_UNPROT_SYNCOOKIE, 4},   {999, 7},
         {HATCP_STATS_A_UNPROT_FAILOVER, 6},    {HATCP_STATS_A_DRAIN_FLOWS, 2},
-        {HATCP_STATS_A_REPL_WIRE_DROP, 9},
+        {HATCP_STATS_A_REPL_WIRE_DROP, 9},     {HATCP_STATS_A_CHAN_DROP_REFLECTED, 11},
+        {HATCP_STATS_A_CHAN_SESSIONS, 12},     {HATCP_STATS_A_CHAN_HELLO_OLD, 13},
     };
     Flow a;
     a.lag_bytes = 10;
@@ -59,6 +60,9 @@ TEST(DaemonMetrics, KernelCounters)
     EXPECT_THAT(text, HasSubstr("hatcp_flows_unprotected_by_reason_total{reason=\"failover\"} 6\n"));
     EXPECT_THAT(text, HasSubstr("# TYPE hatcp_draining_flows gauge\nhatcp_draining_flows 2\n"));
     EXPECT_THAT(text, HasSubstr("# TYPE hatcp_replica_wire_drops_total counter\nhatcp_replica_wire_drops_total 9\n"));
+    EXPECT_THAT(text, HasSubstr("hatcp_channel_drops_total{reason=\"reflected\"} 11\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE hatcp_channel_sessions_total counter\nhatcp_channel_sessions_total 12\n"));
+    EXPECT_THAT(text, HasSubstr("hatcp_channel_hellos_refused_total{reason=\"old\"} 13\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_replica_lag_bytes_max 30\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_replica_lag_bytes_sum 40\n"));
     EXPECT_THAT(text, HasSubstr("hatcp_role{role=\"primary\"} 1\nhatcp_role{role=\"replica\"} 0\n"));

@@ -91,6 +91,16 @@ TEST(Peer, PortAndKeyedShown)
     EXPECT_EQ(peer_text(peer, fake_device_name), "local 10.0.0.1 remote 10.0.0.2 port 9000 keyed reachable no role unknown\n");
 }
 
+TEST(Peer, InsecureNoKeyShownWhenSet)
+{
+    const Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .insecure_no_key = true};
+    EXPECT_EQ(peer_json(peer, fake_device_name).dump(),
+              R"({"local":"10.0.0.1","remote":"10.0.0.2","port":7471,"keyed":false,"insecure_no_key":true,)"
+              R"("reachable":false})");
+    EXPECT_EQ(peer_text(peer, fake_device_name),
+              "local 10.0.0.1 remote 10.0.0.2 port 7471 insecure-no-key reachable no role unknown\n");
+}
+
 TEST(Peer, ReachableAndRoleShown)
 {
     Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}, .reachable = true};

@@ -147,6 +147,24 @@ TEST(SetPeer, PortAndKeyAreSentKeyedIsNot)
     EXPECT_EQ(nest[HATCP_PEER_A_KEYED], nullptr);
 }
 
+TEST(SetPeer, InsecureNoKeyIsAFlagBothWays)
+{
+    Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};
+    peer.insecure_no_key = true;
+    const MessagePtr message = build_set_peer(test_family, peer);
+    const auto table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(message.get()));
+    ASSERT_NE(table[HATCP_A_PEER], nullptr);
+    const auto nest = parse_nested<HATCP_PEER_A_MAX>(table[HATCP_A_PEER], "peer");
+    ASSERT_NE(nest[HATCP_PEER_A_INSECURE_NO_KEY], nullptr);
+    EXPECT_EQ(nla_len(nest[HATCP_PEER_A_INSECURE_NO_KEY]), 0);
+    EXPECT_EQ(nest[HATCP_PEER_A_KEY], nullptr);
+    EXPECT_TRUE(read_peer(table[HATCP_A_PEER]).insecure_no_key);
+    // Absent: not set.
+    const MessagePtr plain = build_set_peer(test_family, Peer{.local = peer.local, .remote = peer.remote});
+    const auto plain_table = parse_genl_message<HATCP_A_MAX>(nlmsg_hdr(plain.get()));
+    EXPECT_FALSE(read_peer(plain_table[HATCP_A_PEER]).insecure_no_key);
+}
+
 TEST(SetPeer, ReachableAndRoleAreNeverSent)
 {
     Peer peer{.local = Ipv4Address{be("10.0.0.1")}, .remote = Ipv4Address{be("10.0.0.2")}};

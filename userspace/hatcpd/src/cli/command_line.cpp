@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view usage_summary = R"(Commands:
   role set primary|replica|standalone
   role show
-  peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]
+  peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key]
   peer show
   peer del
   policy add [addr ADDR] port PORT
@@ -65,7 +65,7 @@ enum class Takes { nothing, words, json };
 // A command at the end of the word tree, e.g. "peer set".
 struct Leaf {
     CLI::App* app = nullptr;
-    std::string usage; // "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]"
+    std::string usage; // "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key]"
     MakeCommand make;
 };
 
@@ -83,8 +83,19 @@ Command make_set_role(const Words& words)
 
 Command make_set_peer(const Words& words)
 {
-    constexpr std::string_view usage = "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]";
-    const KeywordValues values = parse_keywords(words, {"local", "remote", "dev", "port", "key"}, usage);
+    constexpr std::string_view usage =
+        "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key]";
+    // A word without a value; the rest are keyword-value pairs.
+    Words pairs;
+    bool insecure_no_key = false;
+    for (const auto& word : words) {
+        if (word == "insecure-no-key") {
+            insecure_no_key = true;
+        } else {
+            pairs.push_back(word);
+        }
+    }
+    const KeywordValues values = parse_keywords(pairs, {"local", "remote", "dev", "port", "key"}, usage);
     for (const char* required : {"local", "remote"}) {
         if (!values.contains(required)) {
             throw UsageError{fmt::format("missing \"{} ADDR\" (usage: hatcpctl {})", required, usage)};
@@ -100,8 +111,13 @@ Command make_set_peer(const Words& words)
         peer.port = parse_port(port->second);
     }
     if (const auto key = values.find("key"); key != values.end()) {
+        if (insecure_no_key) {
+            throw UsageError{
+                fmt::format(R"("key FILE" and "insecure-no-key" exclude each other (usage: hatcpctl {}))", usage)};
+        }
         peer.key = parse_key_file(key->second);
     }
+    peer.insecure_no_key = insecure_no_key;
     return SetPeer{peer};
 }
 
@@ -136,7 +152,7 @@ public:
 
         CLI::App* peer = add_group("peer", "Show, set or delete the replication peer");
         add_leaf(peer, "set", "Set both ends of the replication channel",
-                 "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE]", make_set_peer,
+                 "peer set local ADDR remote ADDR [dev IFNAME] [port PORT] [key FILE | insecure-no-key]", make_set_peer,
                  Takes::words);
         add_leaf(peer, "show", "Show the peer", "peer show", constant(ShowPeer{}), Takes::json);
         add_leaf(peer, "del", "Delete the peer", "peer del", constant(DeletePeer{}));

@@ -18,7 +18,8 @@ bool contains(const std::vector<Policy>& policies, const Policy& policy)
 bool same_endpoints(const Peer& kernel, const Peer& want)
 {
     return kernel.local == want.local && kernel.remote == want.remote && kernel.ifindex == want.ifindex &&
-           kernel.port == want.port && kernel.keyed == want.key.has_value();
+           kernel.port == want.port && kernel.keyed == want.key.has_value() &&
+           kernel.insecure_no_key == want.insecure_no_key;
 }
 
 // The configured device's name for the configured peer, so the log says
@@ -38,6 +39,7 @@ Peer kernel_peer(const PeerConfig& peer, const DeviceIndexer& device_index)
     result.remote = peer.remote;
     result.port = peer.port;
     result.key = peer.key;
+    result.insecure_no_key = peer.insecure_no_key;
     if (peer.device) {
         const auto index = device_index(*peer.device);
         if (!index) {

@@ -142,7 +142,7 @@ ChannelKey read_key(const Reader& reader, const toml::node& node, const std::str
 
 PeerConfig read_peer(const Reader& reader, const toml::table& table)
 {
-    reader.only(table, "peer.", {"local", "remote", "device", "port", "key_file"});
+    reader.only(table, "peer.", {"local", "remote", "device", "port", "key_file", "insecure_no_key"});
     PeerConfig peer;
     for (const auto* name : {"local", "remote"}) {
         if (!table.contains(name)) {
@@ -168,6 +168,16 @@ PeerConfig read_peer(const Reader& reader, const toml::table& table)
     if (const auto* node = table.get("key_file")) {
         peer.key_file = reader.string(*node, "peer.key_file");
         peer.key = read_key(reader, *node, *peer.key_file);
+    }
+    if (const auto* node = table.get("insecure_no_key")) {
+        const auto* flag = node->as_boolean();
+        if (flag == nullptr) {
+            reader.fail(node->source(), "peer.insecure_no_key", "must be true or false");
+        }
+        peer.insecure_no_key = flag->get();
+        if (peer.insecure_no_key && peer.key_file) {
+            reader.fail(node->source(), "peer.insecure_no_key", "excludes peer.key_file");
+        }
     }
     return peer;
 }
@@ -264,6 +274,12 @@ DaemonConfig read_config(const Reader& reader, const toml::table& root)
     config.role = read_role(reader, *role);
     if (const auto* peer = root.get("peer")) {
         config.peer = read_peer(reader, reader.table(*peer, "peer"));
+        // The kernel refuses it too; say so here, naming the file's line.
+        if (config.role != Role::standalone && !config.peer->key && !config.peer->insecure_no_key) {
+            reader.fail(role->source(), "role",
+                        fmt::format("{} needs peer.key_file (a channel key); for lab use only: peer.insecure_no_key = true",
+                                    role_name(config.role)));
+        }
     } else if (config.role != Role::standalone) {
         reader.fail(role->source(), "role", fmt::format("{} needs a [peer] table", role_name(config.role)));
     }

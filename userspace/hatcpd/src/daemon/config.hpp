@@ -45,6 +45,8 @@ struct PeerConfig {
     std::uint16_t port = HATCP_CHANNEL_PORT;
     std::optional<std::string> key_file;
     std::optional<ChannelKey> key; // read from key_file while loading
+    // No key, and a primary or replica anyway: a lab's explicit opt-out.
+    bool insecure_no_key = false;
 
     friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };

@@ -15,6 +15,9 @@ void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_n
     }
     object["port"] = peer.port;
     object["keyed"] = peer.keyed;
+    if (peer.insecure_no_key) {
+        object["insecure_no_key"] = true;
+    }
     object["reachable"] = peer.reachable;
     if (peer.role) {
         object["role"] = role_name(*peer.role);
@@ -39,6 +42,9 @@ std::string peer_config_words(const Peer& peer, const DeviceNamer& device_name)
     words += fmt::format(" port {}", peer.port);
     if (peer.keyed) {
         words += " keyed";
+    }
+    if (peer.insecure_no_key) {
+        words += " insecure-no-key";
     }
     return words;
 }

@@ -28,6 +28,9 @@ struct Peer {
     std::optional<ChannelKey> key{};
     // Only ever received: whether the kernel holds a key.
     bool keyed = false;
+    // Sent and received: no key, and a primary or replica may use the peer
+    // anyway (a lab's opt-out, `insecure-no-key`).
+    bool insecure_no_key = false;
     // Only ever received: whether the peer's heartbeats arrive.
     bool reachable = false;
     // Only ever received: the role the peer's last heartbeat stated;
@@ -37,8 +40,8 @@ struct Peer {
     friend bool operator==(const Peer&, const Peer&) = default;
 };
 
-// Adds "local", "remote", when bound "dev", then "port", "keyed",
-// "reachable" and, once the peer stated it, "role" to an object (`peer show`
+// Adds "local", "remote", when bound "dev", then "port", "keyed", when
+// set "insecure_no_key" (true), "reachable" and, once the peer stated it, "role" to an object (`peer show`
 // and peer events share the shape).
 void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_name);
 
@@ -46,7 +49,8 @@ void add_peer_fields(Json& object, const Peer& peer, const DeviceNamer& device_n
 // "reachable":…,"role":…}, or {} when no peer is set.
 Json peer_json(const std::optional<Peer>& peer, const DeviceNamer& device_name);
 
-// What is configured: "local A remote B[ dev X] port P[ keyed]", without a
+// What is configured: "local A remote B[ dev X] port P[ keyed|
+// insecure-no-key]", without a
 // newline (hatcpd's log of the peer it sets).
 std::string peer_config_words(const Peer& peer, const DeviceNamer& device_name);
 

@@ -16,7 +16,7 @@ namespace {
 // Every counter of enum hatcp_stats_attr, named after its enumerator in
 // lower case. Gauges (marked) and counters are printed alike; the uapi
 // header says which is which.
-constexpr std::array<std::pair<std::uint16_t, std::string_view>, 69> counter_names{{
+constexpr std::array<std::pair<std::uint16_t, std::string_view>, 74> counter_names{{
     {HATCP_STATS_A_POLICIES, "policies"}, // gauge
     {HATCP_STATS_A_FLOWS, "flows"},       // gauge
     {HATCP_STATS_A_ROLE_CHANGES, "role_changes"},
@@ -87,6 +87,12 @@ constexpr std::array<std::pair<std::uint16_t, std::string_view>, 69> counter_nam
     {HATCP_STATS_A_UNPROT_SEND_FAILED, "unprot_send_failed"},
     {HATCP_STATS_A_UNPROT_IPV6, "unprot_ipv6"},
     {HATCP_STATS_A_REPL_SOURCE_FULL, "repl_source_full"},
+    // The channel's handshake.
+    {HATCP_STATS_A_CHAN_SESSIONS, "chan_sessions"},
+    {HATCP_STATS_A_CHAN_DROP_REFLECTED, "chan_drop_reflected"},
+    {HATCP_STATS_A_CHAN_DROP_NO_SESSION, "chan_drop_no_session"},
+    {HATCP_STATS_A_CHAN_HELLO_UNFRESH, "chan_hello_unfresh"},
+    {HATCP_STATS_A_CHAN_HELLO_OLD, "chan_hello_old"},
 }};
 
 // A new counter in the uapi must get a name here, in the uapi's order.

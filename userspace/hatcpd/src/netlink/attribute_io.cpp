@@ -116,6 +116,11 @@ void put_bytes(nl_msg* message, int type, std::span<const std::uint8_t> bytes)
     check_put(nla_put(message, type, static_cast<int>(bytes.size()), bytes.data()));
 }
 
+void put_flag(nl_msg* message, int type)
+{
+    check_put(nla_put_flag(message, type));
+}
+
 nlattr* start_nest(nl_msg* message, int type)
 {
     // libnl 3.7 sets NLA_F_NESTED itself; or-ing it in keeps older ones right.

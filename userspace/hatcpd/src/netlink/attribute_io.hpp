@@ -70,6 +70,8 @@ void put_u8(nl_msg* message, int type, std::uint8_t value);
 void put_u16(nl_msg* message, int type, std::uint16_t value);
 void put_u32(nl_msg* message, int type, std::uint32_t value);
 void put_bytes(nl_msg* message, int type, std::span<const std::uint8_t> bytes);
+// A flag: an attribute with no payload, present or not.
+void put_flag(nl_msg* message, int type);
 
 // A nested attribute, with NLA_F_NESTED set as the kernel's strict
 // validation demands; close it with end_nest().

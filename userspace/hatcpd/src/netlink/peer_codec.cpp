@@ -22,6 +22,9 @@ void put_peer(nl_msg* message, const Peer& peer)
     if (peer.key) {
         put_bytes(message, HATCP_PEER_A_KEY, *peer.key);
     }
+    if (peer.insecure_no_key) {
+        put_flag(message, HATCP_PEER_A_INSECURE_NO_KEY);
+    }
     end_nest(message, nest);
 }
 
@@ -45,6 +48,7 @@ Peer read_peer(nlattr* nest)
     if (const nlattr* keyed = table[HATCP_PEER_A_KEYED]; keyed != nullptr) {
         peer.keyed = read_u8(keyed, "HATCP_PEER_A_KEYED") != 0;
     }
+    peer.insecure_no_key = table[HATCP_PEER_A_INSECURE_NO_KEY] != nullptr;
     if (const nlattr* reachable = table[HATCP_PEER_A_REACHABLE]; reachable != nullptr) {
         peer.reachable = read_u8(reachable, "HATCP_PEER_A_REACHABLE") != 0;
     }
