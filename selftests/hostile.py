@@ -27,6 +27,7 @@ it sent. Otherwise it prints "PORT OK" once both exchanges came back intact: the
 survived what its own client did to it. Then keeps the connection open
 HOLD seconds (default 0), for its flow to be inspected.
 """
+import errno
 import hashlib
 import os
 import random
@@ -55,6 +56,19 @@ def segment(src, sport, dst, dport, seq, ack, payload, doff=5):
         "!BBH", 0, socket.IPPROTO_TCP, len(hdr) + len(payload))
     csum = checksum(pseudo + hdr + payload)
     return hdr[:16] + struct.pack("!H", csum) + hdr[18:] + payload
+
+
+def send(raw, pkt, addr):
+    """One raw send; a full queue (ENOBUFS) waits for room, up to 10 s."""
+    for _ in range(1000):
+        try:
+            raw.sendto(pkt, (addr, 0))
+            return
+        except OSError as e:
+            if e.errno != errno.ENOBUFS:
+                raise
+            time.sleep(0.01)
+    sys.exit("the raw socket's queue stayed full for 10 s")
 
 
 def seqs(sock):
@@ -98,7 +112,7 @@ def synflood(addr, port, count):
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0,
                          64, socket.IPPROTO_TCP, 0, socket.inet_aton(src),
                          socket.inet_aton(addr))
-        raw.sendto(ip + tcp, (addr, 0))
+        send(raw, ip + tcp, addr)
         sent += 1
         if time.monotonic() > deadline:
             break
@@ -125,7 +139,7 @@ def holes(addr, port, count, hold):
         snd, rcv = seqs(sock)
         for i in range(8):
             seq = snd + 1400 * (i + 1)
-            raw.sendto(segment(local, lport, addr, port, seq, rcv, bytes(1400)), (addr, 0))
+            send(raw, segment(local, lport, addr, port, seq, rcv, bytes(1400)), addr)
         socks.append(sock)
     print(count, "OK", flush=True)
     time.sleep(hold)
@@ -160,7 +174,7 @@ def main():
     pkt = segment(local, lport, addr, port, seq, rcv, payload, doff)
     deadline = time.monotonic() + 30
     for _ in range(count):
-        raw.sendto(pkt, (addr, 0))
+        send(raw, pkt, addr)
         if time.monotonic() > deadline:
             sys.exit("sending took over 30 s")
     raw.close()

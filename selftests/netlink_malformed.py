@@ -87,7 +87,7 @@ def main():
                                          flag=False))),
         ("unknown attribute inside a nest", {EINVAL},
          lambda g: g.send(SET_PEER, nest(P, peer_local, peer_remote,
-                                         nla_u32(9, 1)))),
+                                         nla_u32(C["HATCP_PEER_A_MAX"] + 1, 1)))),
         ("policy port 0", {ERANGE, EINVAL},
          lambda g: g.send(ADD_POL, nest(PO, nla_u16(
              C["HATCP_POLICY_A_PORT"], 0)))),
