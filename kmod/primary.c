@@ -279,6 +279,24 @@ static bool flow_take_syn(struct hatcp_flow *f, u8 *syn, unsigned int len)
 	return live;
 }
 
+/* The flow of a client's SYN, or NULL (counted) when the table is full. */
+static struct hatcp_flow *primary_flow_new(struct hatcp_net *hn,
+					   struct sk_buff *skb,
+					   const struct iphdr *iph,
+					   const struct tcphdr *th)
+{
+	struct hatcp_flow *f;
+
+	f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
+			      th->dest, HATCP_ROLE_PRIMARY);
+	if (!f) {
+		hatcp_flow_count_unprotected(hn, HATCP_UNPROT_TABLE_FULL);
+		return NULL;
+	}
+	WRITE_ONCE(f->ifindex, inet_iif(skb));
+	return f;
+}
+
 static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 				struct sk_buff *skb, const struct iphdr *iph,
 				const struct tcphdr *th)
@@ -300,14 +318,9 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 		f = NULL;
 	}
 	if (!f) {
-		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
-				      th->dest, HATCP_ROLE_PRIMARY);
-		if (!f) {
-			hatcp_flow_count_unprotected(hn,
-						     HATCP_UNPROT_TABLE_FULL);
+		f = primary_flow_new(hn, skb, iph, th);
+		if (!f)
 			return NF_ACCEPT;
-		}
-		WRITE_ONCE(f->ifindex, inet_iif(skb));
 	}
 	if (!f->protected)
 		return NF_ACCEPT;
@@ -336,15 +349,9 @@ static unsigned int primary_syn(struct hatcp_net *hn, struct hatcp_flow *f,
 	 * SYN-ACK find no flow. The 4-tuple then gets a new one, once.
 	 */
 	if (!flow_take_syn(f, syn, skb->len)) {
-		f = hatcp_flow_create(hn, iph->saddr, th->source, iph->daddr,
-				      th->dest, HATCP_ROLE_PRIMARY);
-		if (!f || !flow_take_syn(f, syn, skb->len)) {
+		f = primary_flow_new(hn, skb, iph, th);
+		if (!f || !flow_take_syn(f, syn, skb->len))
 			kfree(syn);
-			hatcp_flow_count_unprotected(hn,
-						     HATCP_UNPROT_TABLE_FULL);
-			return NF_ACCEPT;
-		}
-		WRITE_ONCE(f->ifindex, inet_iif(skb));
 	}
 	return NF_ACCEPT;
 }
