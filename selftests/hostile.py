@@ -36,17 +36,10 @@ import struct
 import sys
 import time
 
+from dupsyn import checksum  # the TCP sum, as dupsyn.py forges its SYN
+
 TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ = 19, 20, 21
 TCP_RECV_QUEUE, TCP_SEND_QUEUE = 1, 2
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def segment(src, sport, dst, dport, seq, ack, payload, doff=5):
